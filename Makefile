@@ -1,0 +1,70 @@
+# onewindow — one command each: `make run` starts everything, `make test` tests everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+KAFKA := $(PY) -m onewindow_devtools.kafka_local
+
+PACKAGES := libs/contracts libs/platform libs/devtools \
+	services/intake services/routing services/department-adapter services/notification services/audit \
+	gateway
+PROTOS := $(shell find proto -name '*.proto' | sort)
+SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
+CONTRACTS := libs/contracts
+
+.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch run test test-unit lint clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create .venv and install every package (editable) with the dev tools
+
+$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt $(addsuffix /pyproject.toml,$(PACKAGES))
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c requirements/constraints.txt -r requirements/dev.txt $(addprefix -e ,$(PACKAGES))
+	@touch $@
+
+proto: install ## Regenerate the Python code for proto/ into libs/contracts
+	find $(CONTRACTS)/onewindow -name '*_pb2*.py*' -delete
+	$(PY) -m grpc_tools.protoc -I proto --python_out=$(CONTRACTS) --pyi_out=$(CONTRACTS) $(PROTOS)
+	$(PY) -m grpc_tools.protoc -I proto --grpc_python_out=$(CONTRACTS) $(SERVICE_PROTOS)
+
+proto-check: proto ## Fail when the committed generated code differs from `make proto`
+	@git diff --exit-code --stat -- $(CONTRACTS) && test -z "$$(git status --porcelain -- $(CONTRACTS))" \
+		|| { echo "generated code is out of date: run 'make proto' and commit libs/contracts"; exit 1; }
+
+kafka-fetch: install ## Resolve the Kafka broker's jars from Maven Central into .kafka/libs
+	$(KAFKA) fetch
+
+kafka-up: install ## Start the local Kafka broker (KRaft, 127.0.0.1:9092) unless OW_KAFKA_BOOTSTRAP_SERVERS is set
+	$(KAFKA) up
+
+kafka-down: install ## Stop the local Kafka broker (data is kept in .kafka/data)
+	$(KAFKA) down
+
+kafka-status: install ## Is the local broker running and answering?
+	$(KAFKA) status
+
+run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them all
+	$(PY) -m onewindow_devtools.run_stack
+
+test: install ## Install, start Kafka, run every test (real broker), stop what was started
+	$(MAKE) --no-print-directory proto-check
+	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install ## Only the tests that need no broker
+	$(PY) -m pytest -m "not kafka" $(PYTEST_ARGS)
+
+lint: install ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+clean: ## Remove the venv, caches, local data and the broker's data (not its jars)
+	-$(KAFKA) down
+	rm -rf $(VENV) .data .run .pytest_cache .mypy_cache .ruff_cache .kafka/data .kafka/cluster-id
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""onewindow gateway: the HTTP face (FastAPI, /api/v1) for counters, citizens, agencies and ops."""

@@ -1,0 +1,20 @@
+"""Gateway settings (environment variables, safe local defaults)."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from onewindow_platform.config import PlatformSettings, load_settings
+
+
+class GatewaySettings(PlatformSettings):
+    service_name: str = Field(
+        default="ow-gateway", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
+    )
+    gateway_host: str = Field(default="127.0.0.1")
+    gateway_port: int = Field(default=8080, ge=1, le=65535)
+    readiness_timeout_s: float = Field(default=3.0, gt=0)
+
+
+def settings_from_env() -> GatewaySettings:
+    return load_settings(GatewaySettings)

@@ -1,0 +1,1 @@
+"""Development tooling for onewindow: the local Kafka broker and the `make run` supervisor."""

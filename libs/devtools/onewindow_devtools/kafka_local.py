@@ -1,0 +1,342 @@
+"""Run a real single-node Apache Kafka broker (KRaft) from Maven Central jars, without Docker.
+
+    python -m onewindow_devtools.kafka_local up|down|status|kill
+    python -m onewindow_devtools.kafka_local with-broker -- <command> [args…]
+
+The broker's jars are resolved with Maven into a git-ignored cache (`.kafka/libs`), storage is
+formatted once (data survives restarts) and the broker runs as a background `java` process
+whose pid, configuration and log live in `.kafka/`. When OW_KAFKA_BOOTSTRAP_SERVERS is set,
+that cluster is used and nothing is started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
+
+JVM_FLAGS = [
+    "-Xms256m",
+    "-Xmx1g",
+    # Kafka's own G1 settings from bin/kafka-run-class.sh.
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-Djava.awt.headless=true",
+]
+MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+
+class SetupError(RuntimeError):
+    """Something the developer has to fix; the message says what."""
+
+
+def _repo_root() -> Path:
+    for start in (Path.cwd(), Path(__file__).resolve()):
+        for candidate in (start, *start.parents):
+            if (candidate / "deploy" / "kafka" / "pom.xml").is_file():
+                return candidate
+    raise SetupError("cannot find deploy/kafka/pom.xml: run this from the onewindow checkout")
+
+
+@dataclass(frozen=True)
+class LocalBroker:
+    """Paths and ports of the project-managed broker."""
+
+    home: Path
+    deploy_dir: Path
+    port: int
+    controller_port: int
+
+    @classmethod
+    def from_env(cls) -> LocalBroker:
+        root = _repo_root()
+        home = Path(os.environ.get("OW_KAFKA_HOME", root / ".kafka")).resolve()
+        return cls(
+            home=home,
+            deploy_dir=root / "deploy" / "kafka",
+            port=int(os.environ.get("OW_KAFKA_PORT", "9092")),
+            controller_port=int(os.environ.get("OW_KAFKA_CONTROLLER_PORT", "9093")),
+        )
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def libs(self) -> Path:
+        return self.home / "libs"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    # -- fetching -------------------------------------------------------------------------
+
+    def fetch(self) -> None:
+        """Resolve the broker's classpath once; a later call with the same pom is offline."""
+        pom = self.deploy_dir / "pom.xml"
+        digest = hashlib.sha256(pom.read_bytes()).hexdigest()
+        marker = self.libs / ".pom-sha256"
+        if marker.is_file() and marker.read_text().strip() == digest:
+            return
+        _require_tool("java", "install JDK 17 (Debian: apt-get install openjdk-17-jdk-headless)")
+        mvn = _require_tool("mvn", "install Apache Maven (Debian: apt-get install maven)")
+        if self.libs.exists():
+            shutil.rmtree(self.libs)
+        self.libs.mkdir(parents=True)
+        print(f"kafka: resolving the broker's jars from Maven Central into {self.libs} …", flush=True)
+        result = subprocess.run(
+            [mvn, "-B", "-q", "-f", str(pom), f"{MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies",
+             "-DincludeScope=runtime", f"-DoutputDirectory={self.libs}"],
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise SetupError(
+                "Maven could not resolve the Kafka broker from Maven Central "
+                f"(exit {result.returncode}). Check network access to the Maven repository or "
+                f"~/.m2/settings.xml.\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
+        marker.write_text(digest + "\n")
+
+    # -- configuration and storage ---------------------------------------------------------
+
+    def write_config(self) -> Path:
+        template = string.Template((self.deploy_dir / "server.properties").read_text())
+        config = self.home / "server.properties"
+        config.write_text(template.substitute(
+            port=self.port, controller_port=self.controller_port, data_dir=self.data_dir,
+        ))
+        return config
+
+    def format_storage(self, config: Path) -> None:
+        """Format KRaft storage the first time only; existing data is kept."""
+        if (self.data_dir / "meta.properties").is_file():
+            return
+        cluster_id_file = self.home / "cluster-id"
+        if not cluster_id_file.is_file():
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            cluster_id_file.write_text(cluster_id + "\n")
+        cluster_id = cluster_id_file.read_text().strip()
+        result = subprocess.run(
+            [_require_tool("java", "install JDK 17"), "-cp", f"{self.libs}/*",
+             f"-Dlog4j2.configurationFile={self.deploy_dir / 'log4j2.properties'}",
+             f"-Dkafka.logs.dir={self.home}",
+             "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config),
+             "--ignore-formatted"],
+            capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise SetupError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
+
+    # -- process control -------------------------------------------------------------------
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        # Guard against a recycled pid belonging to something else.
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists() and b"kafka.Kafka" not in cmdline.read_bytes():
+            return None
+        return pid
+
+    def port_open(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def up(self, timeout_s: float = 120.0) -> bool:
+        """Start the broker unless it runs already. Returns True when this call started it."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self.pid() is not None:
+            wait_for_broker(self.bootstrap, timeout_s=timeout_s)
+            return False
+        if self.port_open():
+            raise SetupError(
+                f"port {self.port} is taken by a process that is not this project's broker. "
+                "Stop it, set OW_KAFKA_PORT to a free port, or set OW_KAFKA_BOOTSTRAP_SERVERS "
+                "to use that cluster."
+            )
+        self.fetch()
+        config = self.write_config()
+        self.format_storage(config)
+        java = _require_tool("java", "install JDK 17 (Debian: apt-get install openjdk-17-jdk-headless)")
+        command = [
+            java, *JVM_FLAGS,
+            f"-Dlog4j2.configurationFile={self.deploy_dir / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.home}",
+            "-cp", f"{self.libs}/*", "kafka.Kafka", str(config),
+        ]
+        with open(self.home / "broker.out", "ab") as out:
+            process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, cwd=self.home,
+            )
+        self.pid_file.write_text(f"{process.pid}\n")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise SetupError(
+                    f"the Kafka broker exited with code {process.returncode} during start-up.\n"
+                    + self.tail_log()
+                )
+            if self.port_open():
+                break
+            time.sleep(0.3)
+        try:
+            wait_for_broker(self.bootstrap, timeout_s=max(5.0, deadline - time.monotonic()))
+        except BrokerUnavailable as exc:
+            self.down()
+            raise SetupError(f"{exc}\n{self.tail_log()}") from exc
+        return True
+
+    def down(self, timeout_s: float = 60.0) -> bool:
+        """Stop the broker cleanly (SIGTERM, then SIGKILL after timeout_s)."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.1)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> bool:
+        """SIGKILL the broker (fault tests): no clean shutdown, data stays."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.05)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def tail_log(self, lines: int = 30) -> str:
+        for path in (self.log_file, self.home / "broker.out"):
+            if path.is_file():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                return f"last lines of {path}:\n" + "\n".join(tail)
+        return "(no broker log yet)"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        # Reap our own child if it is one; otherwise just probe.
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+
+
+def _require_tool(name: str, how: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise SetupError(f"'{name}' is not on PATH: {how}, or set OW_KAFKA_BOOTSTRAP_SERVERS "
+                         "to an existing Kafka cluster.")
+    return path
+
+
+def _external_cluster() -> str | None:
+    return os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kafka_local", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["up", "down", "status", "kill", "fetch", "with-broker"])
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    external = _external_cluster()
+    try:
+        if external and args.action in ("up", "status", "with-broker"):
+            wait_for_broker(external, timeout_s=30)
+            print(f"kafka: using the cluster at {external} (OW_KAFKA_BOOTSTRAP_SERVERS); nothing started")
+            if args.action == "with-broker":
+                return _run(args.command, external)
+            return 0
+        broker = LocalBroker.from_env()
+        if args.action == "fetch":
+            broker.fetch()
+        elif args.action == "up":
+            started = broker.up()
+            state = "started" if started else "already running"
+            print(f"kafka: broker {state} at {broker.bootstrap} (log: {broker.log_file})")
+        elif args.action == "down":
+            print("kafka: broker stopped" if broker.down() else "kafka: broker was not running")
+        elif args.action == "kill":
+            print("kafka: broker killed" if broker.kill() else "kafka: broker was not running")
+        elif args.action == "status":
+            pid = broker.pid()
+            if pid is None:
+                print(f"kafka: not running (home {broker.home})")
+                return 3
+            wait_for_broker(broker.bootstrap, timeout_s=5)
+            print(f"kafka: running, pid {pid}, at {broker.bootstrap}, data in {broker.data_dir}")
+        elif args.action == "with-broker":
+            started = broker.up()
+            print(f"kafka: broker {'started' if started else 'already running'} at {broker.bootstrap}",
+                  flush=True)
+            try:
+                return _run(args.command, broker.bootstrap)
+            finally:
+                if started:
+                    broker.down()
+                    print("kafka: broker stopped", flush=True)
+    except (SetupError, BrokerUnavailable) as exc:
+        print(f"kafka: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run(command: list[str], bootstrap: str) -> int:
+    if command and command[0] == "--":
+        command = command[1:]
+    if not command:
+        print("kafka: with-broker needs a command after --", file=sys.stderr)
+        return 2
+    env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+    return subprocess.call(command, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

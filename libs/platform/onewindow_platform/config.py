@@ -1,0 +1,81 @@
+"""Settings from environment variables with safe local defaults.
+
+Every service builds one settings object through `load_settings` (a factory, not an import-time
+singleton, so tests can run several services in one process). Service-specific settings
+subclass `PlatformSettings`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """Bad configuration; the message names the variable and what to change."""
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OW_", extra="ignore", frozen=True)
+
+    service_name: str = Field(
+        default="ow-service",
+        validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
+        description="Service name in logs, spans, consumer group and event source.",
+    )
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
+    kafka_client_id: str = Field(default="")
+    kafka_startup_timeout_s: float = Field(default=30.0, gt=0)
+    topic_prefix: str = Field(default="", description="Prefix for every topic name (tests, tenants).")
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    topic_retention_days: int = Field(default=180, ge=1)
+
+    data_dir: Path = Field(default=Path(".data"))
+    database_path: Path | None = Field(default=None, description="SQLite file; default <data_dir>/<service>.db")
+
+    consumer_max_poll_records: int = Field(default=500, ge=1)
+    consumer_poll_timeout_ms: int = Field(default=500, ge=10)
+    handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
+    retry_backoff_initial_ms: int = Field(default=100, ge=1)
+    retry_backoff_max_ms: int = Field(default=10_000, ge=1)
+    producer_linger_ms: int = Field(default=5, ge=0)
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_idle_interval_ms: int = Field(default=200, ge=10)
+
+    log_level: str = Field(default="INFO")
+    log_file: Path | None = Field(default=None)
+
+    trace_file: Path | None = Field(default=None, description="Also write finished spans as JSON lines here.")
+    otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "OW_OTLP_ENDPOINT"),
+    )
+    trace_sampling_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    failpoints: str = Field(default="", description="Fault injection for tests, e.g. 'consumer.after_commit=3'.")
+
+    @property
+    def consumer_group(self) -> str:
+        return self.service_name
+
+    def resolved_database_path(self) -> Path:
+        return self.database_path or self.data_dir / f"{self.service_name}.db"
+
+
+SettingsT = TypeVar("SettingsT", bound=PlatformSettings)
+
+
+def load_settings(cls: type[SettingsT], **overrides: object) -> SettingsT:
+    """Build settings from the environment, turning validation errors into one clear message."""
+    try:
+        return cls(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        prefix = cls.model_config.get("env_prefix", "")
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            problems.append(f"{prefix}{field.upper()}: {error['msg']} (got {error.get('input')!r})")
+        raise ConfigurationError("invalid configuration:\n  " + "\n  ".join(problems)) from None

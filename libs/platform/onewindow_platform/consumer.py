@@ -1,0 +1,268 @@
+"""The consuming loop every service runs.
+
+    poll → for each record: decode (poison → DLQ) → one local transaction:
+        skip if the event id is in the inbox → handler → its new events into the outbox →
+        inbox row → COMMIT
+    → commit the Kafka offsets of what is durable → wake the outbox relay
+
+Errors: infrastructure errors (the database is locked, full or read-only; the broker is down
+while dead-lettering) are retried with backoff for as long as they last — the consumer stalls
+rather than skips. Any other handler error is retried `handler_max_attempts` times, then the
+record goes to `<topic>.dlq` with the error in its headers and the consumer moves on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from google.protobuf import message as pb_message
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, KafkaError
+from kafka.structs import OffsetAndMetadata
+from opentelemetry import trace
+from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+
+from onewindow.common.v1.types_pb2 import Actor
+
+from .config import PlatformSettings
+from .events import DecodedEvent, PoisonRecord, build_envelope, decode
+from .failpoints import failpoint
+from .logs import application_id_var
+from .outbox import OutboxRelay, add_to_outbox
+from .storage import Database, Transaction
+from .topics import DLQ_SUFFIX
+from .tracing import APPLICATION_ID_ATTRIBUTE, context_from_headers, tracer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Emit:
+    """A new event a handler wants published. It inherits the incoming event's application id
+    and gets the incoming event id as its causation id unless told otherwise."""
+
+    payload: pb_message.Message
+    application_id: str | None = None
+    actor: Actor | None = None
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    tx: Transaction
+    event: DecodedEvent
+    topic: str
+    partition: int
+    offset: int
+    settings: PlatformSettings = field(repr=False)
+
+
+Handler = Callable[[DecodedEvent, HandlerContext], Iterable[Emit] | None]
+
+
+class PermanentError(Exception):
+    """The handler can never succeed with this record; dead-letter it without retrying."""
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    """Errors of our own storage or broker: retried until they clear, never dead-lettered."""
+    return isinstance(exc, (sqlite3.OperationalError, KafkaError))
+
+
+class ConsumingLoop:
+    def __init__(
+        self,
+        settings: PlatformSettings,
+        consumer: KafkaConsumer,
+        producer: KafkaProducer,
+        db: Database,
+        relay: OutboxRelay,
+        handlers: Mapping[str, Handler],
+        stop_event: threading.Event | None = None,
+    ) -> None:
+        self.settings = settings
+        self.consumer = consumer
+        self.producer = producer
+        self.db = db
+        self.relay = relay
+        self.handlers = dict(handlers)
+        self.stop_event = stop_event or threading.Event()
+        self._tracer = tracer("onewindow.consumer")
+        self._pending_offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        self.on_poll: Callable[[], None] = lambda: None
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        log.info("consuming", extra={"group": self.settings.consumer_group,
+                                     "handlers": sorted(self.handlers)})
+        try:
+            while not self.stop_event.is_set():
+                self.run_once()
+                self.on_poll()
+        finally:
+            self._commit_offsets()
+
+    def run_once(self) -> int:
+        batch = self.consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms,
+                                   max_records=self.settings.consumer_max_poll_records)
+        handled = 0
+        for tp, records in batch.items():
+            for record in records:
+                # On SIGTERM the record in hand is finished; the rest of the batch is left for
+                # the next owner of the partition (its offsets are not committed).
+                if self.stop_event.is_set() or not self._process_with_retries(record):
+                    break
+                self._pending_offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+                handled += 1
+        if handled:
+            self._commit_offsets()
+            self.relay.wake()
+        return handled
+
+    # -- one record -----------------------------------------------------------------------------
+
+    def _process_with_retries(self, record: ConsumerRecord) -> bool:
+        """Returns True when the record is done with (handled, skipped or dead-lettered)."""
+        try:
+            event = decode(record.value)
+        except PoisonRecord as exc:
+            self._dead_letter(record, exc, attempts=0)
+            return True
+        handler = self.handlers.get(event.event_type)
+        if handler is None:
+            return True  # a valid event this service has no interest in
+        attempts = 0
+        backoff_ms = self.settings.retry_backoff_initial_ms
+        while True:
+            attempts += 1
+            try:
+                self._process(record, event, handler)
+                return True
+            except Exception as exc:
+                infrastructure = is_infrastructure_error(exc)
+                permanent = isinstance(exc, PermanentError)
+                log.warning(
+                    "handler failed",
+                    extra={"event_id": event.event_id, "event_type": event.event_type,
+                           "attempt": attempts, "error": f"{type(exc).__name__}: {exc}",
+                           "infrastructure": infrastructure},
+                )
+                if permanent or (not infrastructure and attempts >= self.settings.handler_max_attempts):
+                    return self._dead_letter(record, exc, attempts)
+            delay = min(backoff_ms, self.settings.retry_backoff_max_ms) * random.uniform(0.5, 1.0)
+            if self.stop_event.wait(delay / 1000):
+                return False
+            backoff_ms *= 2
+
+    def _process(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler) -> None:
+        producer_context = context_from_headers(record.headers)
+        producer_span = trace.get_current_span(producer_context).get_span_context()
+        links = [Link(producer_span)] if producer_span.is_valid else []
+        token = application_id_var.set(event.application_id)
+        try:
+            with self._tracer.start_as_current_span(
+                f"process {record.topic}", context=producer_context, kind=SpanKind.CONSUMER,
+                links=links,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": record.topic,
+                    "messaging.consumer.group.name": self.settings.consumer_group,
+                    "messaging.kafka.message.offset": record.offset,
+                    "messaging.destination.partition.id": str(record.partition),
+                    "messaging.message.id": event.event_id,
+                    "onewindow.event.type": event.event_type,
+                    APPLICATION_ID_ATTRIBUTE: event.application_id,
+                },
+            ) as span:
+                try:
+                    with self.db.transaction() as tx:
+                        if self._already_processed(tx, event.event_id):
+                            span.set_attribute("onewindow.duplicate", True)
+                            return
+                        ctx = HandlerContext(tx=tx, event=event, topic=record.topic,
+                                             partition=record.partition, offset=record.offset,
+                                             settings=self.settings)
+                        for emit in handler(event, ctx) or ():
+                            self._stage(tx, event, emit)
+                        tx.execute(
+                            'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            (self.settings.consumer_group, event.event_id, event.event_type,
+                             record.topic, record.partition, record.offset),
+                        )
+                except Exception as exc:
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                    raise
+            failpoint("consumer.after_commit")
+        finally:
+            application_id_var.reset(token)
+
+    def _already_processed(self, tx: Transaction, event_id: str) -> bool:
+        row = tx.execute("SELECT 1 FROM ow_inbox WHERE consumer = ? AND event_id = ?",
+                         (self.settings.consumer_group, event_id)).fetchone()
+        return row is not None
+
+    def _stage(self, tx: Transaction, cause: DecodedEvent, emit: Emit) -> None:
+        envelope = build_envelope(
+            emit.payload,
+            application_id=emit.application_id or cause.application_id,
+            source=self.settings.service_name,
+            causation_id=cause.event_id,
+            actor=emit.actor,
+            event_id=emit.event_id,
+        )
+        add_to_outbox(tx, self.settings, envelope)
+
+    # -- dead letters and offsets ------------------------------------------------------------------
+
+    def _dead_letter(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> bool:
+        """Publish the record unchanged to `<topic>.dlq` with the error in headers. Returns False
+        only when stopping before the DLQ accepted it (the offset is then not committed)."""
+        dlq = record.topic + DLQ_SUFFIX
+        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("ow-dlq-")]
+        headers += [
+            ("ow-dlq-error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
+            ("ow-dlq-original-topic", record.topic.encode()),
+            ("ow-dlq-original-partition", str(record.partition).encode()),
+            ("ow-dlq-original-offset", str(record.offset).encode()),
+            ("ow-dlq-consumer-group", self.settings.consumer_group.encode()),
+            ("ow-dlq-attempts", str(attempts).encode()),
+            ("ow-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+        backoff = 0.2
+        while True:
+            try:
+                self.producer.send(dlq, key=record.key, value=record.value, headers=headers).get(timeout=30)
+                log.error("record dead-lettered",
+                          extra={"dlq": dlq, "partition": record.partition, "offset": record.offset,
+                                 "error": f"{type(exc).__name__}: {exc}", "attempts": attempts})
+                return True
+            except KafkaError as send_error:
+                log.warning("dead-lettering failed; retrying", extra={"error": str(send_error)})
+                if self.stop_event.wait(backoff):
+                    return False
+                backoff = min(backoff * 2, 5.0)
+
+    def _commit_offsets(self) -> None:
+        if not self._pending_offsets:
+            return
+        offsets, self._pending_offsets = self._pending_offsets, {}
+        try:
+            self.consumer.commit(offsets=offsets)
+        except CommitFailedError as exc:
+            # The group rebalanced; the new owner re-reads from the last commit and the inbox
+            # skips what we already applied.
+            log.warning("offset commit failed after a rebalance", extra={"error": str(exc)})
+        except KafkaError as exc:
+            log.warning("offset commit failed; will be retried", extra={"error": str(exc)})
+            for tp, meta in offsets.items():
+                self._pending_offsets.setdefault(tp, meta)

@@ -1,0 +1,144 @@
+"""The transactional outbox and its relay.
+
+Handlers never publish directly: new events are written to `ow_outbox` in the same local
+transaction as the state change that caused them. The relay publishes committed rows in order
+(acks=all, idempotent producer), waits for the broker's acknowledgement, then deletes them. A
+crash between publish and delete publishes a row again with the same event id, which every
+consumer's inbox recognises.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from onewindow.common.v1.envelope_pb2 import Envelope
+
+from .config import PlatformSettings
+from .failpoints import failpoint
+from .storage import Database, Transaction
+from .topics import physical_name, topic_for_event
+from .tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, current_traceparent, record_headers, tracer
+
+log = logging.getLogger(__name__)
+
+
+def add_to_outbox(tx: Transaction, settings: PlatformSettings, envelope: Envelope,
+                  traceparent: str | None = None) -> None:
+    """Stage an event for publishing; it is published only if `tx` commits.
+
+    The current span's trace context is stored with the row so the relay's "send" span, which
+    runs later and maybe in another thread, stays in the application's trace.
+    """
+    topic = physical_name(settings, topic_for_event(envelope.event_type).name)
+    tx.execute(
+        "INSERT OR IGNORE INTO ow_outbox (topic, record_key, event_id, event_type, value, traceparent)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (topic, envelope.application_id, envelope.event_id, envelope.event_type,
+         envelope.SerializeToString(), traceparent if traceparent is not None else current_traceparent()),
+    )
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows. One relay per process; `wake()` after a commit."""
+
+    def __init__(self, db: Database, producer: KafkaProducer, settings: PlatformSettings) -> None:
+        self.db = db
+        self.producer = producer
+        self.settings = settings
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._tracer = tracer("onewindow.outbox")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def publish_pending(self, timeout_s: float = 30.0) -> int:
+        """Publish up to one batch of rows; returns how many were published (and deleted)."""
+        with self._lock:
+            rows = self.db.connection().execute(
+                "SELECT id, topic, record_key, event_id, event_type, value, traceparent"
+                " FROM ow_outbox ORDER BY id LIMIT ?", (self.settings.relay_batch_size,),
+            ).fetchall()
+            if not rows:
+                return 0
+            futures = []
+            for row_id, topic, key, event_id, event_type, value, traceparent in rows:
+                with self._tracer.start_as_current_span(
+                    f"send {topic}", kind=SpanKind.PRODUCER,
+                    context=context_from_traceparent(traceparent),
+                    attributes={
+                        "messaging.system": "kafka",
+                        "messaging.destination.name": topic,
+                        "messaging.message.id": event_id,
+                        "onewindow.event.type": event_type,
+                        APPLICATION_ID_ATTRIBUTE: key,
+                    },
+                ):
+                    failpoint("outbox.before_publish")
+                    futures.append((row_id, self.producer.send(
+                        topic, key=key.encode(), value=value,
+                        headers=record_headers(event_id, event_type),
+                    )))
+            self.producer.flush(timeout=timeout_s)
+            published = []
+            for row_id, future in futures:
+                try:
+                    future.get(timeout=timeout_s)
+                    published.append(row_id)
+                except KafkaError as exc:
+                    # Later rows of the same key stay unpublished too (order is kept by id).
+                    log.warning("outbox publish failed; will retry", extra={"error": str(exc)})
+                    break
+            failpoint("outbox.after_publish")
+            if published:
+                with self.db.transaction() as tx:
+                    tx.executemany("DELETE FROM ow_outbox WHERE id = ?", [(i,) for i in published])
+            return len(published)
+
+    def drain(self, timeout_s: float = 30.0) -> None:
+        """Publish until the outbox is empty or the time is up (used on shutdown)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if self.publish_pending(timeout_s=max(1.0, deadline - time.monotonic())) == 0:
+                    return
+            except KafkaError as exc:
+                log.warning("outbox drain interrupted", extra={"error": str(exc)})
+                time.sleep(0.5)
+
+    # -- background thread -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self, drain_timeout_s: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=drain_timeout_s + 30)
+        self.drain(drain_timeout_s)
+
+    def _run(self) -> None:
+        idle = self.settings.relay_idle_interval_ms / 1000
+        backoff = 0.1
+        while not self._stop.is_set():
+            self._wake.wait(idle)
+            self._wake.clear()
+            try:
+                while not self._stop.is_set() and self.publish_pending() > 0:
+                    pass
+                backoff = 0.1
+            except Exception:  # keep relaying; rows stay in the outbox until published
+                log.exception("outbox relay error; retrying")
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)

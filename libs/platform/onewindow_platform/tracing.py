@@ -1,0 +1,144 @@
+"""OpenTelemetry set-up and W3C trace context carried in Kafka record headers.
+
+One application is one trace: the producer injects `traceparent` into the record headers, the
+consumer extracts it and makes its "process <topic>" span a child of the producer's "send
+<topic>" span (and links it, for tools that draw links). Only trace context and debugging ids
+travel in headers, never personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from .config import PlatformSettings
+
+Headers = list[tuple[str, bytes]]
+
+APPLICATION_ID_ATTRIBUTE = "onewindow.application.id"
+EVENT_ID_HEADER = "ow-event-id"
+EVENT_TYPE_HEADER = "ow-event-type"
+
+_propagator = TraceContextTextMapPropagator()
+_provider_lock = threading.Lock()
+_provider: TracerProvider | None = None
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends finished spans as JSON lines to a file (tests and the local span store)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed in shutdown
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = [json.dumps(span_to_dict(span), ensure_ascii=False) for span in spans]
+        with self._lock:
+            self._file.write("\n".join(lines) + "\n")
+            self._file.flush()
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._file.close()
+
+
+def span_to_dict(span: ReadableSpan) -> dict[str, object]:
+    ctx = span.get_span_context()
+    parent = span.parent
+    return {
+        "name": span.name,
+        "kind": span.kind.name if span.kind else None,
+        "trace_id": f"{ctx.trace_id:032x}" if ctx else None,
+        "span_id": f"{ctx.span_id:016x}" if ctx else None,
+        "parent_span_id": f"{parent.span_id:016x}" if parent else None,
+        "links": [f"{link.context.trace_id:032x}/{link.context.span_id:016x}" for link in span.links],
+        "start_ns": span.start_time,
+        "end_ns": span.end_time,
+        "status": span.status.status_code.name,
+        "service": span.resource.attributes.get("service.name"),
+        "attributes": dict(span.attributes or {}),
+    }
+
+
+def setup_tracing(settings: PlatformSettings) -> TracerProvider:
+    """Install the process's tracer provider once: OTLP when configured, a JSON-lines file when
+    OW_TRACE_FILE is set, otherwise spans are created (for context propagation) and dropped."""
+    global _provider
+    with _provider_lock:
+        if _provider is not None:
+            return _provider
+        provider = TracerProvider(
+            resource=Resource.create({"service.name": settings.service_name}),
+            sampler=ParentBased(TraceIdRatioBased(settings.trace_sampling_ratio)),
+        )
+        if settings.otlp_endpoint:
+            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint)))
+        if settings.trace_file:
+            provider.add_span_processor(
+                BatchSpanProcessor(JsonLinesSpanExporter(settings.trace_file), schedule_delay_millis=200)
+            )
+        trace.set_tracer_provider(provider)
+        propagate.set_global_textmap(_propagator)
+        _provider = provider
+        return provider
+
+
+def shutdown_tracing() -> None:
+    global _provider
+    with _provider_lock:
+        if _provider is not None:
+            _provider.shutdown()
+            _provider = None
+
+
+def tracer(name: str = "onewindow") -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def current_traceparent() -> str:
+    """The W3C traceparent of the current span ('' when there is none)."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent", "")
+
+
+def context_from_traceparent(traceparent: str | None) -> otel_context.Context | None:
+    if not traceparent:
+        return None
+    return _propagator.extract({"traceparent": traceparent})
+
+
+def record_headers(event_id: str, event_type: str,
+                   ctx: otel_context.Context | None = None) -> Headers:
+    """Headers for a produced record: trace context of `ctx` (or the current span) plus ids."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier, context=ctx)
+    headers = [(key, value.encode()) for key, value in carrier.items()]
+    headers.append((EVENT_ID_HEADER, event_id.encode()))
+    headers.append((EVENT_TYPE_HEADER, event_type.encode()))
+    return headers
+
+
+def context_from_headers(headers: Iterable[tuple[str, bytes]] | None) -> otel_context.Context:
+    carrier = {key: value.decode("latin-1") for key, value in headers or ()
+               if key in ("traceparent", "tracestate") and value is not None}
+    return _propagator.extract(carrier)
+
+
+def trace_id_hex(span: trace.Span | None = None) -> str:
+    ctx = (span or trace.get_current_span()).get_span_context()
+    return f"{ctx.trace_id:032x}" if ctx.is_valid else ""
