@@ -39,6 +39,9 @@ class PlatformSettings(BaseSettings):
 
     consumer_max_poll_records: int = Field(default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(default=500, ge=10)
+    consumer_session_timeout_ms: int = Field(
+        default=10_000, ge=1000, description="How soon the group notices a crashed member (Kafka's default is 45 s).",
+    )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
     retry_backoff_initial_ms: int = Field(default=100, ge=1)
     retry_backoff_max_ms: int = Field(default=10_000, ge=1)

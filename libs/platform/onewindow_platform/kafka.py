@@ -89,6 +89,8 @@ def make_consumer(settings: PlatformSettings, topics: list[str], group_id: str |
         "auto_offset_reset": "earliest",
         "max_poll_records": settings.consumer_max_poll_records,
         "isolation_level": "read_committed",
+        "session_timeout_ms": settings.consumer_session_timeout_ms,
+        "heartbeat_interval_ms": max(500, settings.consumer_session_timeout_ms // 4),
     }
     config.update(overrides)
     consumer = KafkaConsumer(**config)

@@ -90,7 +90,7 @@ class ServiceRuntime:
                     loop.on_poll = self.heartbeat
                     loop.run()
                 finally:
-                    consumer.close(autocommit=False)
+                    consumer.close(autocommit=False, timeout_ms=5000)
             else:
                 while not self.stop_event.wait(1.0):
                     self.heartbeat()

@@ -1,0 +1,130 @@
+"""Shared fixtures: a real Kafka broker for the whole session, and per-test isolation.
+
+The broker comes from, in order: OW_KAFKA_BOOTSTRAP_SERVERS (an existing cluster, which is how
+`make test` runs), pytest-docker with docker-compose.yml when a Docker engine answers, or the
+project's own JVM broker from Maven Central. A broker that cannot be had fails the run: the
+Kafka-backed tests are never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaProducer
+
+from onewindow_platform.config import PlatformSettings, load_settings
+from onewindow_platform.kafka import BrokerUnavailable, make_producer, wait_for_broker
+from onewindow_platform.topics import ensure_topics
+from tests.support.processes import ServiceProcess
+
+REPO = Path(__file__).resolve().parent.parent
+PROBE_SERVICE = str(REPO / "tests" / "support" / "probe_service.py")
+
+
+def _docker_engine_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> str:
+    return str(REPO / "docker-compose.yml")
+
+
+@pytest.fixture(scope="session")
+def docker_setup() -> list[str]:
+    return ["up --build --wait kafka"]
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
+    external = os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS")
+    try:
+        if external:
+            wait_for_broker(external, timeout_s=60)
+            yield external
+            return
+        if _docker_engine_answers():
+            request.getfixturevalue("docker_services")
+            bootstrap = "127.0.0.1:9092"
+            wait_for_broker(bootstrap, timeout_s=120)
+            yield bootstrap
+            return
+    except BrokerUnavailable as exc:
+        pytest.fail(f"the Kafka-backed tests need a broker: {exc}", pytrace=False)
+    from onewindow_devtools.kafka_local import LocalBroker, SetupError
+
+    broker = LocalBroker.from_env()
+    try:
+        started = broker.up()
+    except (SetupError, BrokerUnavailable) as exc:
+        pytest.fail(f"could not start the local Kafka broker: {exc}", pytrace=False)
+    yield broker.bootstrap
+    if started:
+        broker.down()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Every test gets its own topics, so tests cannot see each other's records."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def platform_settings(kafka_bootstrap: str, topic_prefix: str, tmp_path: Path) -> PlatformSettings:
+    return load_settings(
+        PlatformSettings, kafka_bootstrap_servers=kafka_bootstrap, topic_prefix=topic_prefix,
+        service_name="ow-tests", data_dir=tmp_path / "data",
+    )
+
+
+@pytest.fixture
+def topics(platform_settings: PlatformSettings) -> PlatformSettings:
+    """Creates this test's topics (and DLQs) on the broker."""
+    ensure_topics(platform_settings)
+    return platform_settings
+
+
+@pytest.fixture
+def producer(platform_settings: PlatformSettings) -> Iterator[KafkaProducer]:
+    producer = make_producer(platform_settings)
+    yield producer
+    producer.close(timeout=10)
+
+
+@pytest.fixture
+def probe_factory(kafka_bootstrap: str, topic_prefix: str,
+                  tmp_path: Path) -> Iterator[Callable[..., ServiceProcess]]:
+    """Builds probe-service processes sharing this test's topics, group and database."""
+    started: list[ServiceProcess] = []
+    group = f"ow-probe-{uuid.uuid4().hex[:8]}"
+
+    def build(name: str = "probe", **env: str) -> ServiceProcess:
+        workdir = tmp_path / name
+        base_env = {
+            "OW_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+            "OW_TOPIC_PREFIX": topic_prefix,
+            "OW_SERVICE_NAME": group,
+            "OW_DATA_DIR": str(tmp_path / "probe-data"),
+            "OW_TRACE_FILE": str(tmp_path / "spans.jsonl"),
+            "OW_RETRY_BACKOFF_INITIAL_MS": "20",
+            "OW_HANDLER_MAX_ATTEMPTS": "3",
+            "PYTHONPATH": str(REPO),
+        }
+        process = ServiceProcess.python_module(PROBE_SERVICE, {**base_env, **env}, workdir, name)
+        started.append(process)
+        return process
+
+    yield build
+    for process in started:
+        process.kill()

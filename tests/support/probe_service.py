@@ -1,0 +1,47 @@
+"""A minimal service built only from the shared platform, used to test the platform itself.
+
+It consumes ApplicationSubmitted, records each application in a table that has no uniqueness
+constraint (so applying an event twice would show as two rows) and emits one
+ApplicationAccepted per submission with an id derived from the cause. An item code of
+"fail-in-handler" makes the handler raise, to exercise retries and the DLQ.
+
+    python tests/support/probe_service.py     (settings from OW_* variables)
+"""
+
+from __future__ import annotations
+
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationSubmitted
+from onewindow_platform.config import PlatformSettings, load_settings
+from onewindow_platform.consumer import Emit, HandlerContext
+from onewindow_platform.events import DecodedEvent, derived_id
+from onewindow_platform.runtime import run_service
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS applied (
+    seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id       TEXT NOT NULL,
+    application_id TEXT NOT NULL,
+    marker         TEXT NOT NULL
+);
+"""
+SUBMITTED = ApplicationSubmitted.DESCRIPTOR.full_name
+
+
+def on_submitted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+    submitted = event.payload
+    assert isinstance(submitted, ApplicationSubmitted)
+    ctx.tx.execute("INSERT INTO applied (event_id, application_id, marker) VALUES (?, ?, ?)",
+                   (event.event_id, event.application_id, submitted.idempotency_key))
+    if submitted.item_code == "fail-in-handler":
+        raise ValueError("the probe refuses this item on purpose")
+    accepted = ApplicationAccepted(case_number=submitted.idempotency_key, item_code=submitted.item_code)
+    return [Emit(accepted, event_id=derived_id("probe-accepted", event.event_id))]
+
+
+def main() -> int:
+    return run_service(lambda: load_settings(PlatformSettings), handlers={SUBMITTED: on_submitted},
+                       schema=SCHEMA)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
