@@ -1,6 +1,6 @@
 """Event handlers of the notification service: event type -> handler.
 
-Consumes: ApplicationAccepted, SupplementRequested, ApplicationCompleted, TaskOverdue.
+Consumes: ApplicationAccepted, SupplementRequested, ApplicationCompleted, TaskDeadlineMissed.
 Produces: NotificationSent, NotificationFailed.
 The handlers arrive with issue #5; until then the service runs the platform (topics,
 storage, outbox relay) and consumes nothing.

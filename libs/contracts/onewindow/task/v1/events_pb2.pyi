@@ -115,7 +115,7 @@ class TaskReturned(_message.Message):
     times_returned: int
     def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., reason: _Optional[str] = ..., supporting_note: _Optional[str] = ..., times_returned: _Optional[int] = ...) -> None: ...
 
-class TaskOverdue(_message.Message):
+class TaskDeadlineMissed(_message.Message):
     __slots__ = ("task_id", "department_code", "deadline", "new_deadline")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]

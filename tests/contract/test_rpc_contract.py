@@ -1,0 +1,27 @@
+"""The gRPC services the gateway calls exist with the documented methods."""
+
+from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
+from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+
+
+def _methods(module, service: str) -> dict[str, tuple[str, str]]:
+    descriptor = module.DESCRIPTOR.services_by_name[service]
+    return {m.name: (m.input_type.name, m.output_type.name) for m in descriptor.methods}
+
+
+def test_intake_service() -> None:
+    assert _methods(intake_pb2, "IntakeService") == {
+        "SubmitApplication": ("SubmitApplicationRequest", "SubmitApplicationResponse"),
+        "GetApplication": ("GetApplicationRequest", "GetApplicationResponse"),
+        "ListApplications": ("ListApplicationsRequest", "ListApplicationsResponse"),
+    }
+    assert hasattr(intake_pb2_grpc, "IntakeServiceStub")
+    assert hasattr(intake_pb2_grpc, "add_IntakeServiceServicer_to_server")
+
+
+def test_audit_service() -> None:
+    assert _methods(audit_pb2, "AuditService") == {
+        "GetTimeline": ("GetTimelineRequest", "GetTimelineResponse"),
+        "VerifyChain": ("VerifyChainRequest", "VerifyChainResponse"),
+    }
+    assert hasattr(audit_pb2_grpc, "AuditServiceStub")
