@@ -29,14 +29,22 @@ $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt $(addsuffi
 	$(PIP) install -q -c requirements/constraints.txt -r requirements/dev.txt $(addprefix -e ,$(PACKAGES))
 	@touch $@
 
-proto: install ## Regenerate the Python code for proto/ into libs/contracts
-	find $(CONTRACTS)/onewindow -name '*_pb2*.py*' -delete
-	$(PY) -m grpc_tools.protoc -I proto --python_out=$(CONTRACTS) --pyi_out=$(CONTRACTS) $(PROTOS)
-	$(PY) -m grpc_tools.protoc -I proto --grpc_python_out=$(CONTRACTS) $(SERVICE_PROTOS)
+# protoc runs twice so that only files with a `service` get a *_pb2_grpc.py.
+define generate_contracts
+	mkdir -p $(1)
+	find $(1) -name '*_pb2*.py*' -delete
+	$(PY) -m grpc_tools.protoc -I proto --python_out=$(1) --pyi_out=$(1) $(PROTOS)
+	$(PY) -m grpc_tools.protoc -I proto --grpc_python_out=$(1) $(SERVICE_PROTOS)
+endef
 
-proto-check: proto ## Fail when the committed generated code differs from `make proto`
-	@git diff --exit-code --stat -- $(CONTRACTS) && test -z "$$(git status --porcelain -- $(CONTRACTS))" \
-		|| { echo "generated code is out of date: run 'make proto' and commit libs/contracts"; exit 1; }
+proto: install ## Regenerate the Python code for proto/ into libs/contracts
+	$(call generate_contracts,$(CONTRACTS))
+
+proto-check: install ## Fail when libs/contracts differs from what `make proto` generates
+	@rm -rf .run/proto-check && $(call generate_contracts,.run/proto-check)
+	@diff -r -x __pycache__ -x '*.egg-info' -x pyproject.toml .run/proto-check/onewindow $(CONTRACTS)/onewindow \
+		&& echo "proto-check: generated code matches proto/" \
+		|| { echo "proto-check: libs/contracts is out of date: run 'make proto' and commit it"; exit 1; }
 
 kafka-fetch: install ## Resolve the Kafka broker's jars from Maven Central into .kafka/libs
 	$(KAFKA) fetch

@@ -42,6 +42,7 @@ def wait_for_broker(bootstrap_servers: str, timeout_s: float = 30.0) -> None:
                 bootstrap_servers=bootstrap_servers,
                 client_id="ow-readiness",
                 request_timeout_ms=5000,
+                bootstrap_timeout_ms=int(min(5.0, max(0.5, deadline - time.monotonic())) * 1000),
             )
             cluster = admin.describe_cluster()
             if cluster.get("brokers"):

@@ -1,0 +1,181 @@
+"""`make run`: the broker, every service and the gateway as local processes.
+
+Each service runs as its own process (`python -m onewindow_<service>`) with its state in
+`.data/` and its log in `.run/logs/<service>.log`; their lines are echoed here with the
+service's name in front. Ctrl-C (or SIGTERM) stops them all cleanly, then the broker if this
+command started it. If one service dies, everything is stopped and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
+
+from .kafka_local import LocalBroker, SetupError
+
+SERVICES = [
+    ("ow-intake", "onewindow_intake"),
+    ("ow-routing", "onewindow_routing"),
+    ("ow-department-adapter", "onewindow_department_adapter"),
+    ("ow-notification", "onewindow_notification"),
+    ("ow-audit", "onewindow_audit"),
+    ("ow-gateway", "onewindow_gateway"),
+]
+
+
+@dataclass
+class Child:
+    name: str
+    module: str
+    process: subprocess.Popen[bytes] | None = None
+    pump: threading.Thread | None = field(default=None, repr=False)
+
+
+def _pump(name: str, stream: IO[bytes], log_path: Path, echo: bool) -> None:
+    width = max(len(n) for n, _ in SERVICES)
+    with open(log_path, "ab") as log:
+        for line in iter(stream.readline, b""):
+            log.write(line)
+            log.flush()
+            if echo:
+                sys.stdout.write(f"{name:<{width}} | {line.decode(errors='replace')}")
+                sys.stdout.flush()
+
+
+class Stack:
+    def __init__(self, root: Path, bootstrap: str, echo: bool = True) -> None:
+        self.root = root
+        self.bootstrap = bootstrap
+        self.echo = echo
+        self.children = [Child(name, module) for name, module in SERVICES]
+        self.stop_requested = threading.Event()
+        self.logs = root / ".run" / "logs"
+
+    def env_for(self, child: Child) -> dict[str, str]:
+        return {
+            **os.environ,
+            "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "OTEL_SERVICE_NAME": child.name,
+            "OW_DATA_DIR": os.environ.get("OW_DATA_DIR", str(self.root / ".data")),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start(self) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        for child in self.children:
+            child.process = subprocess.Popen(
+                [sys.executable, "-m", child.module], env=self.env_for(child), cwd=self.root,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+            assert child.process.stdout is not None
+            child.pump = threading.Thread(
+                target=_pump, args=(child.name, child.process.stdout, self.logs / f"{child.name}.log", self.echo),
+                daemon=True,
+            )
+            child.pump.start()
+
+    def gateway_url(self) -> str:
+        host = os.environ.get("OW_GATEWAY_HOST", "127.0.0.1")
+        port = os.environ.get("OW_GATEWAY_PORT", "8080")
+        return f"http://{host}:{port}"
+
+    def wait_for_gateway(self, timeout_s: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not self.stop_requested.is_set():
+            if self.first_dead() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.gateway_url() + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return True
+            except OSError:
+                time.sleep(0.3)
+        return False
+
+    def first_dead(self) -> Child | None:
+        for child in self.children:
+            if child.process is not None and child.process.poll() is not None:
+                return child
+        return None
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        for child in self.children:
+            if child.process is not None and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                print(f"run: {child.name} did not stop within {timeout_s:.0f}s; killing it", flush=True)
+                child.process.kill()
+                child.process.wait()
+            if child.pump is not None:
+                child.pump.join(timeout=5)
+
+
+def main() -> int:
+    root = Path.cwd()
+    external = os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS")
+    broker: LocalBroker | None = None
+    started_broker = False
+    try:
+        if external:
+            wait_for_broker(external, timeout_s=30)
+            bootstrap = external
+        else:
+            broker = LocalBroker.from_env()
+            started_broker = broker.up()
+            bootstrap = broker.bootstrap
+    except (SetupError, BrokerUnavailable) as exc:
+        print(f"run: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"run: Kafka at {bootstrap}", flush=True)
+
+    stack = Stack(root, bootstrap, echo=os.environ.get("OW_RUN_QUIET") != "1")
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        stack.stop_requested.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    exit_code = 0
+    try:
+        stack.start()
+        if stack.wait_for_gateway():
+            print(f"run: gateway listening at {stack.gateway_url()} (OpenAPI: {stack.gateway_url()}/docs)",
+                  flush=True)
+            print(f"run: services: {', '.join(c.name for c in stack.children)}; logs in {stack.logs}",
+                  flush=True)
+            print("run: press Ctrl-C to stop everything", flush=True)
+        while not stack.stop_requested.wait(0.5):
+            dead = stack.first_dead()
+            if dead is not None:
+                assert dead.process is not None
+                print(f"run: {dead.name} exited with code {dead.process.returncode}; stopping everything "
+                      f"(see {stack.logs / (dead.name + '.log')})", file=sys.stderr, flush=True)
+                exit_code = 1
+                break
+    finally:
+        print("run: stopping services …", flush=True)
+        stack.stop()
+        if started_broker and broker is not None:
+            broker.down()
+            print("run: Kafka stopped", flush=True)
+    return exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

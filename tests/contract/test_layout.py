@@ -1,0 +1,45 @@
+"""Every service is its own package with an entry point, a Dockerfile and a README, and the
+compose file runs each of them with a healthcheck."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+PACKAGES = {
+    "intake": REPO / "services" / "intake",
+    "routing": REPO / "services" / "routing",
+    "department-adapter": REPO / "services" / "department-adapter",
+    "notification": REPO / "services" / "notification",
+    "audit": REPO / "services" / "audit",
+    "gateway": REPO / "gateway",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_service_package_shape(name: str) -> None:
+    folder = PACKAGES[name]
+    module = "onewindow_" + name.replace("-", "_")
+    for part in ("pyproject.toml", "Dockerfile", "README.md", f"{module}/__main__.py", f"{module}/settings.py"):
+        assert (folder / part).is_file(), f"{name} lacks {part}"
+    importlib.import_module(f"{module}.__main__")
+    dockerfile = (folder / "Dockerfile").read_text()
+    assert "HEALTHCHECK" in dockerfile and "USER 10001" in dockerfile
+    assert f'"-m", "{module}"' in dockerfile
+
+
+def test_compose_runs_every_service_with_kafka_and_jaeger() -> None:
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"kafka", "jaeger", *PACKAGES} <= set(services)
+    assert "healthcheck" in services["kafka"] and "healthcheck" in services["jaeger"]
+    for name, folder in PACKAGES.items():
+        spec = services[name]
+        assert spec["build"]["dockerfile"] == str((folder / "Dockerfile").relative_to(REPO))
+        assert spec["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert spec["environment"]["OTEL_SERVICE_NAME"] == f"ow-{name}"
+        assert spec["environment"]["OW_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:19092"
