@@ -61,8 +61,8 @@ kafka-status: install ## Is the local broker running and answering?
 run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them all
 	$(PY) -m onewindow_devtools.run_stack
 
-test: install ## Install, start Kafka, run every test (real broker), stop what was started
-	$(MAKE) --no-print-directory proto-check
+test: install ## Install, check generated code and lint, start Kafka, run every test, stop what was started
+	$(MAKE) --no-print-directory proto-check lint
 	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install ## Only the tests that need no broker

@@ -79,13 +79,13 @@ def test_sigkill_at_random_moments_under_load(
 
     feeder = threading.Thread(target=feed)
     feeder.start()
-    group = None
+    group = ""
     for round_number in range(3):
         probe = probe_factory(f"round{round_number}").start()
         group = probe.env["OW_SERVICE_NAME"]
         probe.wait_for_log('"msg": "consuming"')
-        wait_until(lambda: len(_applied(tmp_path, group)) > (round_number + 1) * 60, 60,
-                   "the probe made no progress")
+        target = (round_number + 1) * 60
+        wait_until(lambda g=group, n=target: len(_applied(tmp_path, g)) > n, 60, "the probe made no progress")
         probe.kill()
     feeder.join()
     assert feeding_done.is_set()
@@ -93,7 +93,6 @@ def test_sigkill_at_random_moments_under_load(
     probe_factory("final").start()
     inputs = {e.event_id for e in envelopes}
     _wait_for_all_accepted(topics, inputs)
-    assert group is not None
     applied = _applied(tmp_path, group)
     assert len(applied) == len(envelopes), f"{len(applied) - len(envelopes)} extra applications"
     assert {event_id for event_id, _ in applied} == inputs

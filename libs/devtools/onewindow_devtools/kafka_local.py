@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import os
 import shutil
@@ -255,11 +256,9 @@ class LocalBroker:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        # Reap our own child if it is one; otherwise just probe.
+    # Reap our own child if it is one; otherwise just probe.
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -15,7 +15,6 @@ import time
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from onewindow.common.v1.envelope_pb2 import Envelope
@@ -24,7 +23,13 @@ from .config import PlatformSettings
 from .failpoints import failpoint
 from .storage import Database, Transaction
 from .topics import physical_name, topic_for_event
-from .tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, current_traceparent, record_headers, tracer
+from .tracing import (
+    APPLICATION_ID_ATTRIBUTE,
+    context_from_traceparent,
+    current_traceparent,
+    record_headers,
+    tracer,
+)
 
 log = logging.getLogger(__name__)
 
