@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 KAFKA := $(PY) -m onewindow_devtools.kafka_local
 
-PACKAGES := libs/contracts libs/platform libs/devtools \
+PACKAGES := libs/contracts libs/platform libs/catalog libs/devtools \
 	services/intake services/routing services/department-adapter services/notification services/audit \
 	gateway
 PROTOS := $(shell find proto -name '*.proto' | sort)
