@@ -53,6 +53,15 @@ class Catalog:
     def within(self, code: str, ancestor: str) -> bool:
         return any(r.code == ancestor for r in self.ancestors(code))
 
+    def resolve_level(self, code: str, level: Level) -> Region | None:
+        """The region that acts at `level` for `code`: its ancestor at that level, or — where
+        the tree skips the level (a city without districts) — the nearest ancestor above it.
+        None when `code` itself lies above `level` (a street task for a district-wide case)."""
+        chain = self.ancestors(code)
+        if not chain or chain[0].level < level:
+            return None
+        return next((r for r in chain if r.level <= level), None)
+
     def province_of(self, code: str) -> str | None:
         region = self.at_level(code, Level.PROVINCE)
         return region.code if region else None
@@ -80,6 +89,14 @@ class Catalog:
             return self.categories[item.category]
         assert item.deadline is not None  # checked on load
         return item.deadline
+
+
+def region_prefix(code: str) -> str:
+    """The code prefix shared by a region and everything below it (110100 -> 1101)."""
+    if len(code) == 6:
+        while code.endswith("00") and len(code) > 2:
+            code = code[:-2]
+    return code
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

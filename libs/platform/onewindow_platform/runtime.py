@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -30,6 +30,9 @@ from .tracing import setup_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
 
+# Starts a server beside the consuming loop (gRPC, HTTP) and returns the function that stops it.
+ExtraServer = Callable[["ServiceRuntime"], Callable[[], None]]
+
 
 class ServiceRuntime:
     """One service process: database, producer, outbox relay and (if it has handlers) a
@@ -41,8 +44,10 @@ class ServiceRuntime:
         *,
         schema: str = "",
         handlers: Mapping[str, Handler] | None = None,
+        servers: Sequence[ExtraServer] = (),
     ) -> None:
         self.settings = settings
+        self.servers = list(servers)
         self.schema = schema
         self.handlers = dict(handlers or {})
         self.stop_event = threading.Event()
@@ -80,6 +85,8 @@ class ServiceRuntime:
         self.install_signal_handlers()
         self.start()
         assert self.db is not None and self.relay is not None
+        for start_server in self.servers:
+            self.on_stop(start_server(self))
         log.info("service started", extra={"topics": self.subscribed_topics()})
         try:
             if self.handlers:
@@ -138,12 +145,13 @@ def run_service(
     *,
     handlers: Mapping[str, Handler] | None = None,
     schema: str = "",
+    servers: Sequence[ExtraServer] = (),
 ) -> int:
     """Run a service until it is told to stop. Returns the process exit code: 0 after a clean
     drain, 2 when it could not start (the reason is printed for the operator)."""
     try:
         settings = settings_factory()
-        ServiceRuntime(settings, schema=schema, handlers=handlers).run()
+        ServiceRuntime(settings, schema=schema, handlers=handlers, servers=servers).run()
     except (ConfigurationError, BrokerUnavailable) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2

@@ -109,6 +109,17 @@ def tracer(name: str = "onewindow") -> trace.Tracer:
     return trace.get_tracer(name)
 
 
+def inject_carrier(ctx: otel_context.Context | None = None) -> dict[str, str]:
+    """W3C trace context of `ctx` (or the current span) as a str->str carrier."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier, context=ctx)
+    return carrier
+
+
+def extract_carrier(carrier: dict[str, str]) -> otel_context.Context:
+    return _propagator.extract(carrier)
+
+
 def current_traceparent() -> str:
     """The W3C traceparent of the current span ('' when there is none)."""
     carrier: dict[str, str] = {}

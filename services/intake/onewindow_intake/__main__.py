@@ -1,15 +1,35 @@
-"""Entry point: `python -m onewindow_intake`."""
+"""Entry point: `python -m onewindow_intake` — the gRPC API and the case-view consumer."""
 
 from __future__ import annotations
 
-from onewindow_platform.runtime import run_service
+from onewindow_catalog import CatalogError, WorkingCalendar, load_catalog
+from onewindow_platform.config import ConfigurationError
+from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.runtime import ServiceRuntime, run_service
 
+from .grpc_api import IntakeApi, grpc_server
 from .handlers import HANDLERS
-from .settings import settings_from_env
+from .settings import IntakeSettings, settings_from_env
+from .storage import SCHEMA
+from .submissions import SubmissionService
+
+
+def build_api(runtime: ServiceRuntime) -> IntakeApi:
+    settings = runtime.settings
+    assert isinstance(settings, IntakeSettings) and runtime.db is not None and runtime.relay is not None
+    try:
+        catalog, calendar = load_catalog(settings.catalog_dir), WorkingCalendar(settings.holidays_dir)
+    except (CatalogError, ValueError) as exc:
+        raise ConfigurationError(f"reference data: {exc}") from None
+    submissions = SubmissionService(
+        settings, runtime.db, catalog, calendar,
+        PersonalDataCipher.from_environment(settings.data_dir), on_commit=runtime.relay.wake,
+    )
+    return IntakeApi(settings, runtime.db, submissions)
 
 
 def main() -> int:
-    return run_service(settings_from_env, handlers=HANDLERS)
+    return run_service(settings_from_env, handlers=HANDLERS, schema=SCHEMA, servers=[grpc_server(build_api)])
 
 
 if __name__ == "__main__":

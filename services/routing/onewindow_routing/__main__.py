@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+
+from onewindow_catalog import CatalogError, WorkingCalendar, load_catalog
+from onewindow_platform.config import ConfigurationError
 from onewindow_platform.runtime import run_service
 
-from .handlers import HANDLERS
+from .handlers import make_handlers
 from .settings import settings_from_env
+from .storage import SCHEMA
 
 
 def main() -> int:
-    return run_service(settings_from_env, handlers=HANDLERS)
+    try:
+        settings = settings_from_env()
+        catalog, calendar = load_catalog(settings.catalog_dir), WorkingCalendar(settings.holidays_dir)
+    except (CatalogError, ConfigurationError, ValueError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    return run_service(lambda: settings, handlers=make_handlers(catalog, calendar), schema=SCHEMA)
 
 
 if __name__ == "__main__":

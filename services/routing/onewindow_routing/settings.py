@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 
 from onewindow_platform.config import PlatformSettings, load_settings
@@ -11,6 +13,8 @@ class RoutingSettings(PlatformSettings):
     service_name: str = Field(
         default="ow-routing", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
+    catalog_dir: Path | None = Field(default=None, description="reference data folder; default: the shipped data")
+    holidays_dir: Path | None = Field(default=None, description="extra official holiday schedules (<year>.yaml)")
 
 
 def settings_from_env() -> RoutingSettings:

@@ -1,0 +1,143 @@
+"""onewindow.intake.v1.IntakeService: translation between the wire and the use cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import grpc
+from google.protobuf.json_format import MessageToDict, ParseDict
+
+from onewindow.common.v1.types_pb2 import Deadline, FieldViolation
+from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+from onewindow.intake.v1.intake_pb2 import ApplicationStatus
+from onewindow_catalog.catalog import region_prefix
+from onewindow_platform.rpc import make_server, server_span
+from onewindow_platform.runtime import ServiceRuntime
+from onewindow_platform.storage import Database
+from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, trace_id_hex
+
+from . import storage
+from .domain.validation import Submission
+from .settings import IntakeSettings
+from .submissions import IdempotencyConflict, SubmissionService
+
+STATUS_TO_PROTO = {
+    "accepted": ApplicationStatus.APPLICATION_STATUS_ACCEPTED,
+    "rejected": ApplicationStatus.APPLICATION_STATUS_REJECTED,
+    "routed": ApplicationStatus.APPLICATION_STATUS_ROUTED,
+    "in_progress": ApplicationStatus.APPLICATION_STATUS_IN_PROGRESS,
+    "needs_supplement": ApplicationStatus.APPLICATION_STATUS_NEEDS_SUPPLEMENT,
+    "completed": ApplicationStatus.APPLICATION_STATUS_COMPLETED,
+}
+PROTO_TO_STATUS = {value: key for key, value in STATUS_TO_PROTO.items()}
+CHANNEL_NAMES = {1: "counter", 2: "app", 3: "web", 4: "hotline", 5: "sensor"}
+
+
+class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
+    def __init__(self, settings: IntakeSettings, db: Database, submissions: SubmissionService) -> None:
+        self.settings = settings
+        self.db = db
+        self.submissions = submissions
+
+    def SubmitApplication(self, request: intake_pb2.SubmitApplicationRequest,  # noqa: N802 - gRPC name
+                          context: grpc.ServicerContext) -> intake_pb2.SubmitApplicationResponse:
+        with server_span(context, "IntakeService/SubmitApplication", **{"onewindow.item.code": request.item_code,
+                                                                         "onewindow.region.code": request.region_code}) as span:
+            submission = Submission(
+                item_code=request.item_code, region_code=request.region_code,
+                location_region_code=request.location_region_code,
+                channel=CHANNEL_NAMES.get(request.channel, "unspecified"),
+                name=request.applicant.name, id_number=request.applicant.id_number,
+                phone=request.applicant.phone, email=request.applicant.email,
+                fields=MessageToDict(request.fields),
+            )
+            try:
+                result = self.submissions.submit(submission, request.idempotency_key, request.submitted_by)
+            except IdempotencyConflict:
+                context.abort(grpc.StatusCode.ALREADY_EXISTS,
+                              "this Idempotency-Key was used for a different request; use a new key")
+            if result.violations:
+                span.set_attribute("onewindow.rejected", True)
+                return intake_pb2.SubmitApplicationResponse(
+                    status=ApplicationStatus.APPLICATION_STATUS_REJECTED,
+                    violations=[FieldViolation(field=v.field, message=v.message) for v in result.violations],
+                    trace_id=trace_id_hex(span),
+                )
+            span.set_attribute(APPLICATION_ID_ATTRIBUTE, result.application_id)
+            stored = storage.get_application(self.db.connection(), result.application_id)
+            status = STATUS_TO_PROTO[stored.status] if stored else ApplicationStatus.APPLICATION_STATUS_ACCEPTED
+            return intake_pb2.SubmitApplicationResponse(
+                application_id=result.application_id, status=status, replayed=result.replayed,
+                trace_id=trace_id_hex(span),
+            )
+
+    def GetApplication(self, request: intake_pb2.GetApplicationRequest,  # noqa: N802
+                       context: grpc.ServicerContext) -> intake_pb2.GetApplicationResponse:
+        with server_span(context, "IntakeService/GetApplication", **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
+            conn = self.db.connection()
+            stored = storage.get_application(conn, request.application_id)
+            if stored is None:
+                context.abort(grpc.StatusCode.NOT_FOUND, f"no application {request.application_id}")
+            return intake_pb2.GetApplicationResponse(application=_view(stored, storage.get_tasks(conn, stored.application_id)))
+
+    def ListApplications(self, request: intake_pb2.ListApplicationsRequest,  # noqa: N802
+                         context: grpc.ServicerContext) -> intake_pb2.ListApplicationsResponse:
+        with server_span(context, "IntakeService/ListApplications"):
+            conn = self.db.connection()
+            page_size = min(request.page_size or 20, self.settings.list_page_size_max)
+            subject = dict(context.invocation_metadata()).get("ow-subject-id", "")
+            rows = storage.list_applications(
+                conn, status=PROTO_TO_STATUS.get(request.status, ""),
+                region_prefix=region_prefix(request.region_code) if request.region_code else "",
+                department_code=request.department_code, subject_id=subject, after=request.page_token,
+                limit=page_size + 1,
+            )
+            next_token = rows[page_size - 1].application_id if len(rows) > page_size else ""
+            return intake_pb2.ListApplicationsResponse(
+                applications=[_view(row, storage.get_tasks(conn, row.application_id)) for row in rows[:page_size]],
+                next_page_token=next_token,
+            )
+
+
+def _view(stored: storage.StoredApplication, tasks: list[storage.StoredTask]) -> intake_pb2.ApplicationView:
+    view = intake_pb2.ApplicationView(
+        application_id=stored.application_id, status=STATUS_TO_PROTO[stored.status], item_code=stored.item_code,
+        item_name=stored.item_name, receiving_region_code=stored.receiving_region_code,
+        location_region_code=stored.location_region_code, handling_region_code=stored.handling_region_code,
+        channel={v: k for k, v in CHANNEL_NAMES.items()}.get(stored.channel, 0),
+    )
+    view.applicant.name_masked = stored.name_masked
+    view.applicant.id_number_masked = stored.id_number_masked
+    view.applicant.phone_masked = stored.phone_masked
+    view.applicant.email_masked = stored.email_masked
+    view.applicant.subject_id = stored.subject_id
+    view.submitted_at.FromDatetime(dt.datetime.fromisoformat(stored.submitted_at))
+    view.updated_at.FromDatetime(dt.datetime.fromisoformat(stored.updated_at))
+    for task in tasks:
+        view.tasks.append(intake_pb2.TaskView(
+            task_id=task.task_id, department_code=task.department_code, department_name=task.department_name,
+            region_code=task.region_code, level=task.level, status=task.status,
+            deadline=ParseDict(task.deadline, Deadline()) if task.deadline else None,
+        ))
+    return view
+
+
+def grpc_server(api_factory: Callable[[ServiceRuntime], IntakeApi]) -> Callable[[ServiceRuntime], Callable[[], None]]:
+    """An ExtraServer for the runtime: serve the API until the service stops."""
+
+    def start(runtime: ServiceRuntime) -> Callable[[], None]:
+        settings = runtime.settings
+        assert isinstance(settings, IntakeSettings)
+        server = make_server()
+        intake_pb2_grpc.add_IntakeServiceServicer_to_server(api_factory(runtime), server)
+        if server.add_insecure_port(settings.intake_grpc_address) == 0:
+            raise OSError(f"cannot listen on {settings.intake_grpc_address} (OW_INTAKE_GRPC_ADDRESS)")
+        server.start()
+
+        def stop() -> None:
+            server.stop(grace=5).wait()
+
+        return stop
+
+    return start

@@ -1,0 +1,190 @@
+"""Intake's tables: applications (personal data sealed), idempotency keys, case-number counters
+and the case view (application + tasks) that events keep current."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from onewindow_platform.storage import Transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS applications (
+    application_id        TEXT PRIMARY KEY,
+    item_code             TEXT NOT NULL,
+    item_name             TEXT NOT NULL,
+    channel               TEXT NOT NULL,
+    receiving_region_code TEXT NOT NULL,
+    location_region_code  TEXT NOT NULL DEFAULT '',
+    handling_region_code  TEXT NOT NULL DEFAULT '',
+    status                TEXT NOT NULL,
+    name_masked           TEXT NOT NULL,
+    id_number_masked      TEXT NOT NULL,
+    phone_masked          TEXT NOT NULL,
+    email_masked          TEXT NOT NULL DEFAULT '',
+    subject_id            TEXT NOT NULL,
+    sealed_personal_data  BLOB NOT NULL,   -- name, ID number, phone, e-mail (AES-GCM)
+    fields_json           TEXT NOT NULL,
+    submitted_by          TEXT NOT NULL,
+    submitted_at          TEXT NOT NULL,
+    updated_at            TEXT NOT NULL,
+    promised_by           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS applications_status ON applications (status);
+CREATE INDEX IF NOT EXISTS applications_subject ON applications (subject_id);
+
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scoped_key     TEXT PRIMARY KEY,
+    request_hash   TEXT NOT NULL,
+    application_id TEXT NOT NULL,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+CREATE TABLE IF NOT EXISTS case_counters (
+    prefix TEXT PRIMARY KEY,
+    last   INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id           TEXT PRIMARY KEY,
+    application_id    TEXT NOT NULL,
+    department_code   TEXT NOT NULL,
+    department_name   TEXT NOT NULL,
+    region_code       TEXT NOT NULL,
+    level             INTEGER NOT NULL,
+    step              INTEGER NOT NULL,
+    status            TEXT NOT NULL,
+    status_rank       INTEGER NOT NULL,
+    deadline_json     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS tasks_application ON tasks (application_id);
+CREATE INDEX IF NOT EXISTS tasks_department ON tasks (department_code);
+"""
+
+# A task's status only moves forward, whatever order its events arrive in.
+TASK_STATUS_RANK = {"waiting": 0, "planned": 1, "dispatched": 2, "delivered": 3, "delivery_failed": 3,
+                    "acknowledged": 4, "needs_supplement": 5, "returned": 6, "completed": 7}
+
+
+@dataclass(frozen=True)
+class StoredApplication:
+    application_id: str
+    item_code: str
+    item_name: str
+    channel: str
+    receiving_region_code: str
+    location_region_code: str
+    handling_region_code: str
+    status: str
+    name_masked: str
+    id_number_masked: str
+    phone_masked: str
+    email_masked: str
+    subject_id: str
+    submitted_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class StoredTask:
+    task_id: str
+    department_code: str
+    department_name: str
+    region_code: str
+    level: int
+    step: int
+    status: str
+    deadline: dict[str, object]
+
+
+def next_case_number(tx: Transaction, region_code: str, day: str) -> str:
+    """Readable and unique: <receiving region>-<yyyymmdd>-<sequence>, e.g. 110101-20261126-00042."""
+    prefix = f"{region_code}-{day}"
+    tx.execute("INSERT INTO case_counters (prefix, last) VALUES (?, 1) "
+               "ON CONFLICT(prefix) DO UPDATE SET last = last + 1", (prefix,))
+    (last,) = tx.execute("SELECT last FROM case_counters WHERE prefix = ?", (prefix,)).fetchone()
+    return f"{prefix}-{last:05d}"
+
+
+def find_idempotent(tx: Transaction, scoped_key: str) -> tuple[str, str] | None:
+    row = tx.execute("SELECT request_hash, application_id FROM idempotency_keys WHERE scoped_key = ?",
+                     (scoped_key,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def remember_idempotent(tx: Transaction, scoped_key: str, request_hash: str, application_id: str) -> None:
+    tx.execute("INSERT INTO idempotency_keys (scoped_key, request_hash, application_id) VALUES (?, ?, ?)",
+               (scoped_key, request_hash, application_id))
+
+
+def insert_application(tx: Transaction, row: dict[str, object]) -> None:
+    columns = ", ".join(row)
+    tx.execute(f"INSERT INTO applications ({columns}) VALUES ({', '.join('?' for _ in row)})",  # noqa: S608
+               tuple(row.values()))
+
+
+_APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region_code, location_region_code, "
+                "handling_region_code, status, name_masked, id_number_masked, phone_masked, email_masked, "
+                "subject_id, submitted_at, updated_at")
+
+
+def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
+    row = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications WHERE application_id = ?",  # noqa: S608
+                       (application_id,)).fetchone()
+    return StoredApplication(*row) if row else None
+
+
+def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]:
+    rows = conn.execute(
+        "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json"
+        " FROM tasks WHERE application_id = ? ORDER BY step, department_code", (application_id,)).fetchall()
+    return [StoredTask(*row[:7], deadline=json.loads(row[7]) if row[7] else {}) for row in rows]
+
+
+def list_applications(conn: sqlite3.Connection, *, status: str = "", region_prefix: str = "",
+                      department_code: str = "", subject_id: str = "", after: str = "",
+                      limit: int = 50) -> list[StoredApplication]:
+    clauses, params = [], []
+    if status:
+        clauses.append("status = ?")
+        params.append(status)
+    if region_prefix:
+        clauses.append("(receiving_region_code LIKE ? OR handling_region_code LIKE ? OR location_region_code LIKE ?)")
+        params += [region_prefix + "%"] * 3
+    if department_code:
+        clauses.append("application_id IN (SELECT application_id FROM tasks WHERE department_code = ?)")
+        params.append(department_code)
+    if subject_id:
+        clauses.append("subject_id = ?")
+        params.append(subject_id)
+    if after:
+        clauses.append("application_id > ?")
+        params.append(after)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications {where} ORDER BY application_id LIMIT ?",  # noqa: S608
+                        (*params, limit)).fetchall()
+    return [StoredApplication(*row) for row in rows]
+
+
+def upsert_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
+    """Insert or move a task forward; an older status arriving late never moves it back."""
+    rank = TASK_STATUS_RANK[task.status]
+    tx.execute(
+        "INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code, level, step,"
+        " status, status_rank, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(task_id) DO UPDATE SET"
+        "  status = CASE WHEN excluded.status_rank > tasks.status_rank THEN excluded.status ELSE tasks.status END,"
+        "  status_rank = MAX(tasks.status_rank, excluded.status_rank),"
+        "  deadline_json = CASE WHEN excluded.deadline_json != '' THEN excluded.deadline_json"
+        "                  ELSE tasks.deadline_json END",
+        (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
+         task.step, task.status, rank, json.dumps(task.deadline) if task.deadline else ""),
+    )
+
+
+def set_application_status(tx: Transaction, application_id: str, status: str, updated_at: str,
+                           handling_region_code: str | None = None) -> None:
+    tx.execute("UPDATE applications SET status = ?, updated_at = ?,"
+               " handling_region_code = COALESCE(?, handling_region_code) WHERE application_id = ?",
+               (status, updated_at, handling_region_code, application_id))

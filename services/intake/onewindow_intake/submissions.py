@@ -1,0 +1,131 @@
+"""The submit use case: validate, then store the application and stage ApplicationAccepted in
+one local transaction. Same idempotency key + same request = the first answer again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from google.protobuf.struct_pb2 import Struct
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from onewindow.application.v1.events_pb2 import ApplicationAccepted
+from onewindow.common.v1.types_pb2 import Actor, ApplicantRef, Channel
+from onewindow_catalog import Catalog, WorkingCalendar
+from onewindow_platform.events import build_envelope
+from onewindow_platform.outbox import add_to_outbox
+from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.pii import mask_email, mask_id_number, mask_name, mask_phone
+from onewindow_platform.storage import Database
+
+from . import storage
+from .domain.identity import normalise_phone
+from .domain.validation import Submission, Violation, validate
+from .settings import IntakeSettings
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different request."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    application_id: str = ""
+    violations: tuple[Violation, ...] = ()
+    replayed: bool = False
+
+
+class SubmissionService:
+    def __init__(self, settings: IntakeSettings, db: Database, catalog: Catalog, calendar: WorkingCalendar,
+                 cipher: PersonalDataCipher, on_commit: object = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.catalog = catalog
+        self.calendar = calendar
+        self.cipher = cipher
+        self.on_commit = on_commit  # called after a commit that staged events (wakes the relay)
+
+    def submit(self, submission: Submission, idempotency_key: str, actor: Actor,
+               now: dt.datetime | None = None) -> SubmitResult:
+        now = now or dt.datetime.now(dt.UTC)
+        violations = validate(submission, self.catalog, today=now.date())
+        if violations:
+            return SubmitResult(violations=tuple(violations))
+        request_hash = _request_hash(submission)
+        scoped_key = f"{actor.kind}:{actor.id}:{idempotency_key}" if idempotency_key else ""
+        with self.db.transaction() as tx:
+            if scoped_key:
+                earlier = storage.find_idempotent(tx, scoped_key)
+                if earlier is not None:
+                    if earlier[0] != request_hash:
+                        raise IdempotencyConflict(idempotency_key)
+                    return SubmitResult(application_id=earlier[1], replayed=True)
+            item = self.catalog.items[submission.item_code]
+            application_id = storage.next_case_number(tx, submission.region_code, now.strftime("%Y%m%d"))
+            promised_by = self._promised_by(item.code, now)
+            id_number = submission.id_number.strip().upper()
+            phone = normalise_phone(submission.phone)
+            contact = {"name": submission.name.strip(), "id_number": id_number, "phone": phone,
+                       "email": submission.email.strip()}
+            sealed = self.cipher.seal(json.dumps(contact, ensure_ascii=False).encode(), application_id.encode())
+            applicant = ApplicantRef(
+                name_masked=mask_name(submission.name), id_number_masked=mask_id_number(id_number),
+                phone_masked=mask_phone(phone), email_masked=mask_email(submission.email) if submission.email else "",
+                sealed_contact=sealed, subject_id=self.cipher.subject_id(id_number),
+            )
+            storage.insert_application(tx, {
+                "application_id": application_id, "item_code": item.code, "item_name": item.name,
+                "channel": submission.channel, "receiving_region_code": submission.region_code,
+                "location_region_code": submission.location_region_code, "status": "accepted",
+                "name_masked": applicant.name_masked, "id_number_masked": applicant.id_number_masked,
+                "phone_masked": applicant.phone_masked, "email_masked": applicant.email_masked,
+                "subject_id": applicant.subject_id, "sealed_personal_data": sealed,
+                "fields_json": json.dumps(dict(submission.fields), ensure_ascii=False),
+                "submitted_by": f"{actor.kind}:{actor.id}", "submitted_at": now.isoformat(),
+                "updated_at": now.isoformat(), "promised_by": promised_by.isoformat(),
+            })
+            if scoped_key:
+                storage.remember_idempotent(tx, scoped_key, request_hash, application_id)
+            fields = Struct()
+            fields.update(dict(submission.fields))
+            accepted = ApplicationAccepted(
+                case_number=application_id, item_code=item.code, item_name=item.name,
+                receiving_region_code=submission.region_code,
+                location_region_code=submission.location_region_code,
+                channel=Channel.Value(f"CHANNEL_{submission.channel.upper()}"), applicant=applicant,
+                fields=fields, promised_by=_timestamp(promised_by),
+            )
+            envelope = build_envelope(accepted, application_id=application_id, source=self.settings.service_name,
+                                      actor=actor, occurred_at=now)
+            add_to_outbox(tx, self.settings, envelope)
+        if callable(self.on_commit):
+            self.on_commit()
+        return SubmitResult(application_id=application_id)
+
+    def _promised_by(self, item_code: str, now: dt.datetime) -> dt.datetime:
+        item = self.catalog.items[item_code]
+        rule = self.catalog.deadline_rule(item)
+        if item.promised_working_days:
+            return self.calendar.add_working_days(now, item.promised_working_days)[0]
+        if rule.hours:
+            return now + dt.timedelta(hours=rule.hours)
+        assert rule.working_days
+        return self.calendar.add_working_days(now, rule.working_days)[0]
+
+
+def _request_hash(submission: Submission) -> str:
+    canonical = json.dumps({
+        "item_code": submission.item_code, "region_code": submission.region_code,
+        "location_region_code": submission.location_region_code, "channel": submission.channel,
+        "name": submission.name, "id_number": submission.id_number.strip().upper(),
+        "phone": normalise_phone(submission.phone), "email": submission.email, "fields": dict(submission.fields),
+    }, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _timestamp(value: dt.datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp

@@ -1,0 +1,1 @@
+"""Routing's pure rules: from an accepted application to departments, levels and deadlines."""
