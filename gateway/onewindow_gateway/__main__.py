@@ -6,6 +6,7 @@ import sys
 
 import uvicorn
 
+from onewindow_catalog import CatalogError
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.kafka import require_crc32c
 from onewindow_platform.logs import setup_logging
@@ -24,8 +25,12 @@ def main() -> int:
         return 2
     setup_logging(settings.service_name, settings.log_level, settings.log_file)
     setup_tracing(settings)
-    uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
-                log_config=None, access_log=False)
+    try:
+        app = create_app(settings)
+    except (ConfigurationError, CatalogError) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=settings.gateway_host, port=settings.gateway_port, log_config=None, access_log=False)
     return 0
 
 

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
+from onewindow_catalog import load_catalog
+from onewindow_platform.personal_data import PersonalDataCipher
+
 from . import health
+from .auth import TokenStore
+from .errors import BodySizeLimit, install_error_handlers
+from .intake_client import IntakeClient
+from .routes import applications, catalog
 from .settings import GatewaySettings
+from .tracing_middleware import trace_requests
 
 
-def create_app(settings: GatewaySettings) -> FastAPI:
+def create_app(settings: GatewaySettings, intake: IntakeClient | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.intake.close()
+
     app = FastAPI(
         title="onewindow gateway",
         version="0.1.0",
         description="One window for cross-agency government services (一窗受理 · 一网通办).",
+        lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tokens = TokenStore.from_file(settings.gateway_tokens_file)
+    app.state.catalog = load_catalog(settings.catalog_dir)
+    app.state.cipher = PersonalDataCipher.from_environment(settings.data_dir)
+    app.state.intake = intake or IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
+    install_error_handlers(app)
+    app.middleware("http")(trace_requests)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(applications.router)
+    app.include_router(catalog.router)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 
 from onewindow_platform.config import PlatformSettings, load_settings
@@ -14,6 +16,13 @@ class GatewaySettings(PlatformSettings):
     gateway_host: str = Field(default="127.0.0.1")
     gateway_port: int = Field(default=8080, ge=1, le=65535)
     readiness_timeout_s: float = Field(default=3.0, gt=0)
+    intake_grpc_address: str = Field(default="127.0.0.1:50051")
+    grpc_timeout_s: float = Field(default=10.0, gt=0)
+    gateway_tokens_file: Path | None = Field(
+        default=None, description="JSON file of hashed bearer tokens and their roles (see README)",
+    )
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    catalog_dir: Path | None = Field(default=None)
 
 
 def settings_from_env() -> GatewaySettings:

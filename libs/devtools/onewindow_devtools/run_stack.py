@@ -21,6 +21,7 @@ from typing import IO
 
 from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
 
+from .dev_tokens import DEV_CITIZEN_ID_NUMBER, DEV_CLERK_REGION, ensure_dev_tokens
 from .kafka_local import LocalBroker, SetupError
 
 SERVICES = [
@@ -60,13 +61,17 @@ class Stack:
         self.children = [Child(name, module) for name, module in SERVICES]
         self.stop_requested = threading.Event()
         self.logs = root / ".run" / "logs"
+        self.data_dir = Path(os.environ.get("OW_DATA_DIR", str(root / ".data")))
+        self.tokens_file = Path(os.environ["OW_GATEWAY_TOKENS_FILE"]) if os.environ.get("OW_GATEWAY_TOKENS_FILE") \
+            else ensure_dev_tokens(root / ".run", self.data_dir)
 
     def env_for(self, child: Child) -> dict[str, str]:
         return {
             **os.environ,
             "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "OTEL_SERVICE_NAME": child.name,
-            "OW_DATA_DIR": os.environ.get("OW_DATA_DIR", str(self.root / ".data")),
+            "OW_DATA_DIR": str(self.data_dir),
+            "OW_GATEWAY_TOKENS_FILE": str(self.tokens_file),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -159,6 +164,7 @@ def main() -> int:
                   flush=True)
             print(f"run: services: {', '.join(c.name for c in stack.children)}; logs in {stack.logs}",
                   flush=True)
+            _print_tokens(root / ".run" / "dev-tokens.json")
             print("run: press Ctrl-C to stop everything", flush=True)
         while not stack.stop_requested.wait(0.5):
             dead = stack.first_dead()
@@ -175,6 +181,19 @@ def main() -> int:
             broker.down()
             print("run: Kafka stopped", flush=True)
     return exit_code
+
+
+def _print_tokens(path: Path) -> None:
+    if not path.exists():
+        return
+    import json
+
+    tokens = json.loads(path.read_text())
+    print(f"run: development tokens (also in {path}):", flush=True)
+    print(f"run:   clerk   ({DEV_CLERK_REGION} window)  {tokens['clerk']}", flush=True)
+    print(f"run:   ops                         {tokens['ops']}", flush=True)
+    print(f"run:   citizen ({DEV_CITIZEN_ID_NUMBER[:6]}… sample ID)  {tokens['citizen']}", flush=True)
+    print(f"run:   agencies: {len(tokens['agencies'])} departments, see the file", flush=True)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def get_application(conn: sqlite3.Connection, application_id: str) -> StoredAppl
 def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]:
     rows = conn.execute(
         "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json"
-        " FROM tasks WHERE application_id = ? ORDER BY step, department_code", (application_id,)).fetchall()
+        " FROM tasks WHERE application_id = ? ORDER BY step, length(task_id), task_id", (application_id,)).fetchall()
     return [StoredTask(*row[:7], deadline=json.loads(row[7]) if row[7] else {}) for row in rows]
 
 

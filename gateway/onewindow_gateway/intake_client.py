@@ -1,0 +1,51 @@
+"""The gateway's gRPC client for intake: trace context in metadata, gRPC status → HTTP error."""
+
+from __future__ import annotations
+
+import grpc
+from fastapi import HTTPException, status
+
+from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+from onewindow_platform.rpc import outgoing_metadata
+
+GRPC_TO_HTTP = {
+    grpc.StatusCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.INVALID_ARGUMENT: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    grpc.StatusCode.PERMISSION_DENIED: status.HTTP_403_FORBIDDEN,
+    grpc.StatusCode.DEADLINE_EXCEEDED: status.HTTP_504_GATEWAY_TIMEOUT,
+}
+
+
+class IntakeClient:
+    def __init__(self, address: str, timeout_s: float) -> None:
+        self.channel = grpc.insecure_channel(address)
+        self.stub = intake_pb2_grpc.IntakeServiceStub(self.channel)
+        self.timeout_s = timeout_s
+
+    def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> object:
+        try:
+            return getattr(self.stub, method)(request, timeout=self.timeout_s,
+                                              metadata=[*outgoing_metadata(), *(extra_metadata or [])])
+        except grpc.RpcError as exc:
+            code = exc.code()  # type: ignore[attr-defined]
+            detail = exc.details() or code.name  # type: ignore[attr-defined]
+            if code == grpc.StatusCode.UNAVAILABLE:
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "intake is unavailable; retry shortly",
+                                    headers={"Retry-After": "5"}) from None
+            raise HTTPException(GRPC_TO_HTTP.get(code, status.HTTP_502_BAD_GATEWAY), detail) from None
+
+    def submit(self, request: intake_pb2.SubmitApplicationRequest) -> intake_pb2.SubmitApplicationResponse:
+        return self.call("SubmitApplication", request)  # type: ignore[return-value]
+
+    def get(self, application_id: str) -> intake_pb2.ApplicationView:
+        response = self.call("GetApplication", intake_pb2.GetApplicationRequest(application_id=application_id))
+        return response.application  # type: ignore[attr-defined]
+
+    def list(self, request: intake_pb2.ListApplicationsRequest,
+             subject_id: str = "") -> intake_pb2.ListApplicationsResponse:
+        metadata = [("ow-subject-id", subject_id)] if subject_id else None
+        return self.call("ListApplications", request, metadata)  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self.channel.close()

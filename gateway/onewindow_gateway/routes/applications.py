@@ -1,0 +1,136 @@
+"""/api/v1/applications: submit, read and list cases."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.struct_pb2 import Struct
+
+from onewindow.common.v1.types_pb2 import Channel, Level
+from onewindow.intake.v1 import intake_pb2
+from onewindow.intake.v1.intake_pb2 import ApplicationStatus
+from onewindow_catalog.calendar import CHINA
+
+from ..access import in_region, may_read
+from ..auth import CurrentPrincipal, Principal
+from ..schemas import (ApplicantOut, ApplicationIn, ApplicationOut, ApplicationPage, DeadlineOut, ErrorOut,
+                       SubmitAccepted, TaskOut)
+
+router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
+
+STATUS_NAMES = {value: name.removeprefix("APPLICATION_STATUS_").lower()
+                for name, value in ApplicationStatus.items() if value}
+STATUS_VALUES = {name: value for value, name in STATUS_NAMES.items()}
+LEVEL_NAMES = {value: name.removeprefix("LEVEL_").lower() for name, value in Level.items() if value}
+CHANNEL_NAMES = {value: name.removeprefix("CHANNEL_").lower() for name, value in Channel.items() if value}
+
+
+def _check_may_submit(principal: Principal, body: ApplicationIn, request: Request) -> None:
+    if principal.role == "clerk" and not in_region(body.region_code, principal.region_code):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            f"a clerk of region {principal.region_code} receives applications only at windows "
+                            f"in that region, not {body.region_code}")
+    if principal.role == "citizen":
+        cipher = request.app.state.cipher
+        if cipher.subject_id(body.applicant.id_number.strip().upper()) != principal.subject_id:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "citizens submit applications for themselves only")
+    if principal.role not in ("clerk", "citizen", "ops"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=SubmitAccepted,
+             responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+                        503: {"model": ErrorOut}},
+             summary="Submit an application, complaint or alert (一窗受理)")
+async def submit_application(
+    body: ApplicationIn, request: Request, principal: CurrentPrincipal,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
+) -> JSONResponse:
+    _check_may_submit(principal, body, request)
+    fields = Struct()
+    fields.update(body.fields)
+    rpc = intake_pb2.SubmitApplicationRequest(
+        idempotency_key=idempotency_key or "", item_code=body.item_code, region_code=body.region_code,
+        location_region_code=body.location_region_code or "",
+        channel=Channel.Value(f"CHANNEL_{body.channel.upper()}"),
+        applicant=intake_pb2.ApplicantInput(name=body.applicant.name, id_number=body.applicant.id_number,
+                                            phone=body.applicant.phone, email=body.applicant.email or ""),
+        fields=fields, submitted_by=principal.actor,
+    )
+    response = await asyncio.to_thread(request.app.state.intake.submit, rpc)
+    if response.violations:
+        errors = [{"field": v.field, "message": v.message} for v in response.violations]
+        return JSONResponse(status_code=422, content={"detail": "the application was not accepted", "errors": errors})
+    accepted = SubmitAccepted(application_id=response.application_id, status=STATUS_NAMES[response.status],
+                              trace_id=response.trace_id, replayed=response.replayed)
+    return JSONResponse(status_code=202, content=accepted.model_dump())
+
+
+def application_out(view: intake_pb2.ApplicationView) -> ApplicationOut:
+    applicant = view.applicant
+    return ApplicationOut(
+        application_id=view.application_id, status=STATUS_NAMES.get(view.status, "unknown"),
+        item_code=view.item_code, item_name=view.item_name, channel=CHANNEL_NAMES.get(view.channel, ""),
+        receiving_region_code=view.receiving_region_code, location_region_code=view.location_region_code,
+        handling_region_code=view.handling_region_code,
+        # Masked for every role: no endpoint returns a full ID or phone number.
+        applicant=ApplicantOut(name=applicant.name_masked, id_number=applicant.id_number_masked,
+                               phone=applicant.phone_masked, email=applicant.email_masked),
+        submitted_at=view.submitted_at.ToJsonString(), updated_at=view.updated_at.ToJsonString(),
+        tasks=[TaskOut(
+            task_id=t.task_id, department_code=t.department_code, department_name=t.department_name,
+            region_code=t.region_code, level=LEVEL_NAMES.get(t.level, ""), status=t.status,
+            deadline=DeadlineOut(
+                due_at=t.deadline.due_at.ToDatetime(tzinfo=dt.UTC).astimezone(CHINA).isoformat(),
+                basis=MessageToDict(t.deadline).get("basis", "").removeprefix("DEADLINE_BASIS_").lower(),
+                amount=t.deadline.amount, calendar_fallback=t.deadline.calendar_fallback,
+            ) if t.HasField("deadline") else None,
+        ) for t in view.tasks],
+    )
+
+
+@router.get("/{application_id}", response_model=ApplicationOut, responses={404: {"model": ErrorOut}},
+            summary="A case with its tasks, departments and deadlines")
+async def get_application(application_id: Annotated[str, Path(max_length=64)], request: Request,
+                          principal: CurrentPrincipal) -> ApplicationOut:
+    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    if not may_read(principal, view):
+        # Same answer as a missing case: do not confirm that another region's case exists.
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    return application_out(view)
+
+
+@router.get("", response_model=ApplicationPage, summary="Cases for counters and ops, newest case numbers last")
+async def list_applications(
+    request: Request, principal: CurrentPrincipal,
+    status_filter: Annotated[str | None, Query(alias="status", pattern="^(" + "|".join(STATUS_VALUES) + ")$")] = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
+    department_code: Annotated[str | None, Query(max_length=64)] = None,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page_token: Annotated[str | None, Query(max_length=64)] = None,
+) -> ApplicationPage:
+    region = region_code or ""
+    department = department_code or ""
+    subject = ""
+    if principal.role == "clerk":
+        if region and not in_region(region, principal.region_code):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"a clerk of {principal.region_code} cannot list {region}")
+        region = region or principal.region_code
+    elif principal.role == "agency":
+        if department and department != principal.department_code:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "an agency lists only its own department's cases")
+        department = principal.department_code
+    elif principal.role == "citizen":
+        subject = principal.subject_id or "-"
+    rpc = intake_pb2.ListApplicationsRequest(
+        status=STATUS_VALUES.get(status_filter or "", 0), region_code=region, department_code=department,
+        page_size=page_size, page_token=page_token or "",
+    )
+    response = await asyncio.to_thread(request.app.state.intake.list, rpc, subject)
+    return ApplicationPage(items=[application_out(v) for v in response.applications],
+                           next_page_token=response.next_page_token)

@@ -1,0 +1,52 @@
+"""Local development tokens for `make run`: one per role and one per agency department.
+
+`.run/dev-tokens.json` holds the tokens in clear for the developer
+(`{"clerk": …, "ops": …, "citizen": …, "agencies": {"<department_code>": …}}`);
+`.run/gateway-tokens.json` holds only their SHA-256 hashes and roles, and is what the gateway
+reads (OW_GATEWAY_TOKENS_FILE). Tokens are kept across runs; delete the files for new ones.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from onewindow_catalog import load_catalog
+from onewindow_platform.personal_data import PersonalDataCipher
+
+DEV_CLERK_REGION = "110101"              # 东城区 one-window counter
+DEV_CITIZEN_ID_NUMBER = "11010519491231002X"  # the valid sample number from GB 11643
+
+
+def _hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ensure_dev_tokens(run_dir: Path, data_dir: Path) -> Path:
+    """Create (or reuse) the development tokens; returns the hashed file for the gateway."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    clear_path, hashed_path = run_dir / "dev-tokens.json", run_dir / "gateway-tokens.json"
+    catalog = load_catalog()
+    if clear_path.exists():
+        tokens = json.loads(clear_path.read_text())
+    else:
+        tokens = {"clerk": "", "ops": "", "citizen": "", "agencies": {}}
+    for role in ("clerk", "ops", "citizen"):
+        tokens[role] = tokens.get(role) or f"dev-{role}-{secrets.token_urlsafe(18)}"
+    for code in catalog.departments:
+        tokens["agencies"].setdefault(code, f"dev-agency-{secrets.token_urlsafe(18)}")
+    subject = PersonalDataCipher.from_environment(data_dir).subject_id(DEV_CITIZEN_ID_NUMBER)
+    entries = [
+        {"sha256": _hash(tokens["clerk"]), "role": "clerk", "name": "dev-clerk", "region_code": DEV_CLERK_REGION},
+        {"sha256": _hash(tokens["ops"]), "role": "ops", "name": "dev-ops"},
+        {"sha256": _hash(tokens["citizen"]), "role": "citizen", "name": "dev-citizen", "subject_id": subject},
+        *({"sha256": _hash(token), "role": "agency", "name": f"dev-agency-{code}", "department_code": code}
+          for code, token in tokens["agencies"].items()),
+    ]
+    clear_path.write_text(json.dumps(tokens, indent=2, ensure_ascii=False))
+    clear_path.chmod(0o600)
+    hashed_path.write_text(json.dumps({"tokens": entries}, indent=2))
+    return hashed_path
