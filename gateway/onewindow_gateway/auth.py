@@ -61,7 +61,8 @@ class TokenStore:
             if role not in ROLES:
                 raise ConfigurationError(f"OW_GATEWAY_TOKENS_FILE {path}: role {role!r} is not one of {sorted(ROLES)}")
             if role == "clerk" and not entry.get("region_code"):
-                raise ConfigurationError(f"OW_GATEWAY_TOKENS_FILE {path}: clerk {entry.get('name')} needs a region_code")
+                raise ConfigurationError(
+                    f"OW_GATEWAY_TOKENS_FILE {path}: clerk {entry.get('name')} needs a region_code")
             if role == "agency" and not entry.get("department_code"):
                 raise ConfigurationError(f"OW_GATEWAY_TOKENS_FILE {path}: agency token needs a department_code")
             principals[entry["sha256"]] = Principal(
@@ -93,7 +94,7 @@ def current_principal(request: Request,
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_roles(*roles: str):  # type: ignore[no-untyped-def]
+def require_roles(*roles: str):
     def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs the role {' or '.join(roles)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from fastapi import HTTPException, status
 
@@ -23,29 +25,29 @@ class IntakeClient:
         self.stub = intake_pb2_grpc.IntakeServiceStub(self.channel)
         self.timeout_s = timeout_s
 
-    def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> object:
+    def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> Any:
         try:
             return getattr(self.stub, method)(request, timeout=self.timeout_s,
                                               metadata=[*outgoing_metadata(), *(extra_metadata or [])])
         except grpc.RpcError as exc:
-            code = exc.code()  # type: ignore[attr-defined]
-            detail = exc.details() or code.name  # type: ignore[attr-defined]
+            code = exc.code()
+            detail = exc.details() or code.name
             if code == grpc.StatusCode.UNAVAILABLE:
                 raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "intake is unavailable; retry shortly",
                                     headers={"Retry-After": "5"}) from None
             raise HTTPException(GRPC_TO_HTTP.get(code, status.HTTP_502_BAD_GATEWAY), detail) from None
 
     def submit(self, request: intake_pb2.SubmitApplicationRequest) -> intake_pb2.SubmitApplicationResponse:
-        return self.call("SubmitApplication", request)  # type: ignore[return-value]
+        return self.call("SubmitApplication", request)
 
     def get(self, application_id: str) -> intake_pb2.ApplicationView:
         response = self.call("GetApplication", intake_pb2.GetApplicationRequest(application_id=application_id))
-        return response.application  # type: ignore[attr-defined]
+        return response.application
 
     def list(self, request: intake_pb2.ListApplicationsRequest,
              subject_id: str = "") -> intake_pb2.ListApplicationsResponse:
         metadata = [("ow-subject-id", subject_id)] if subject_id else None
-        return self.call("ListApplications", request, metadata)  # type: ignore[return-value]
+        return self.call("ListApplications", request, metadata)
 
     def close(self) -> None:
         self.channel.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from onewindow_catalog import CatalogError, Level, load_catalog
 from onewindow_catalog.catalog import PACKAGED_DATA
 

@@ -18,8 +18,16 @@ from onewindow_catalog.calendar import CHINA
 
 from ..access import in_region, may_read
 from ..auth import CurrentPrincipal, Principal
-from ..schemas import (ApplicantOut, ApplicationIn, ApplicationOut, ApplicationPage, DeadlineOut, ErrorOut,
-                       SubmitAccepted, TaskOut)
+from ..schemas import (
+    ApplicantOut,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPage,
+    DeadlineOut,
+    ErrorOut,
+    SubmitAccepted,
+    TaskOut,
+)
 
 router = APIRouter(prefix="/api/v1/applications", tags=["applications"])
 

@@ -169,11 +169,11 @@ def _load_departments(data: Mapping[str, Any], regions: dict[str, Region], path:
                     region_code=region.code, kind=template["kind"], level=level,
                 )
     for raw in data.get("extra") or []:
-        region = regions.get(str(raw.get("region")))
-        if region is None:
+        home = regions.get(str(raw.get("region")))
+        if home is None:
             raise CatalogError(f"{path}: department {raw.get('code')} is in unknown region {raw.get('region')}")
         departments[raw["code"]] = Department(code=raw["code"], name=raw["name"], name_en=raw.get("en", ""),
-                                              region_code=region.code, kind=raw["kind"], level=region.level)
+                                              region_code=home.code, kind=raw["kind"], level=home.level)
     return departments
 
 

@@ -40,10 +40,10 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
         self.db = db
         self.submissions = submissions
 
-    def SubmitApplication(self, request: intake_pb2.SubmitApplicationRequest,  # noqa: N802 - gRPC name
+    def SubmitApplication(self, request: intake_pb2.SubmitApplicationRequest,
                           context: grpc.ServicerContext) -> intake_pb2.SubmitApplicationResponse:
-        with server_span(context, "IntakeService/SubmitApplication", **{"onewindow.item.code": request.item_code,
-                                                                         "onewindow.region.code": request.region_code}) as span:
+        attributes = {"onewindow.item.code": request.item_code, "onewindow.region.code": request.region_code}
+        with server_span(context, "IntakeService/SubmitApplication", **attributes) as span:
             submission = Submission(
                 item_code=request.item_code, region_code=request.region_code,
                 location_region_code=request.location_region_code,
@@ -72,16 +72,18 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
                 trace_id=trace_id_hex(span),
             )
 
-    def GetApplication(self, request: intake_pb2.GetApplicationRequest,  # noqa: N802
+    def GetApplication(self, request: intake_pb2.GetApplicationRequest,
                        context: grpc.ServicerContext) -> intake_pb2.GetApplicationResponse:
         with server_span(context, "IntakeService/GetApplication", **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
             conn = self.db.connection()
             stored = storage.get_application(conn, request.application_id)
             if stored is None:
                 context.abort(grpc.StatusCode.NOT_FOUND, f"no application {request.application_id}")
-            return intake_pb2.GetApplicationResponse(application=_view(stored, storage.get_tasks(conn, stored.application_id)))
+                raise AssertionError("abort raises")
+            tasks = storage.get_tasks(conn, stored.application_id)
+            return intake_pb2.GetApplicationResponse(application=_view(stored, tasks))
 
-    def ListApplications(self, request: intake_pb2.ListApplicationsRequest,  # noqa: N802
+    def ListApplications(self, request: intake_pb2.ListApplicationsRequest,
                          context: grpc.ServicerContext) -> intake_pb2.ListApplicationsResponse:
         with server_span(context, "IntakeService/ListApplications"):
             conn = self.db.connection()

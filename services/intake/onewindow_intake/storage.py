@@ -120,7 +120,7 @@ def remember_idempotent(tx: Transaction, scoped_key: str, request_hash: str, app
 
 def insert_application(tx: Transaction, row: dict[str, object]) -> None:
     columns = ", ".join(row)
-    tx.execute(f"INSERT INTO applications ({columns}) VALUES ({', '.join('?' for _ in row)})",  # noqa: S608
+    tx.execute(f"INSERT INTO applications ({columns}) VALUES ({', '.join('?' for _ in row)})",
                tuple(row.values()))
 
 
@@ -130,7 +130,7 @@ _APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region
 
 
 def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
-    row = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications WHERE application_id = ?",  # noqa: S608
+    row = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications WHERE application_id = ?",
                        (application_id,)).fetchone()
     return StoredApplication(*row) if row else None
 
@@ -139,7 +139,9 @@ def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]
     rows = conn.execute(
         "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json"
         " FROM tasks WHERE application_id = ? ORDER BY step, length(task_id), task_id", (application_id,)).fetchall()
-    return [StoredTask(*row[:7], deadline=json.loads(row[7]) if row[7] else {}) for row in rows]
+    return [StoredTask(task_id=row[0], department_code=row[1], department_name=row[2], region_code=row[3],
+                       level=row[4], step=row[5], status=row[6], deadline=json.loads(row[7]) if row[7] else {})
+            for row in rows]
 
 
 def list_applications(conn: sqlite3.Connection, *, status: str = "", region_prefix: str = "",
@@ -162,7 +164,7 @@ def list_applications(conn: sqlite3.Connection, *, status: str = "", region_pref
         clauses.append("application_id > ?")
         params.append(after)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications {where} ORDER BY application_id LIMIT ?",  # noqa: S608
+    rows = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications {where} ORDER BY application_id LIMIT ?",
                         (*params, limit)).fetchall()
     return [StoredApplication(*row) for row in rows]
 

@@ -89,7 +89,7 @@ class SubmissionService:
             if scoped_key:
                 storage.remember_idempotent(tx, scoped_key, request_hash, application_id)
             fields = Struct()
-            fields.update(dict(submission.fields))
+            fields.update(dict(submission.fields))  # type: ignore[arg-type]
             accepted = ApplicationAccepted(
                 case_number=application_id, item_code=item.code, item_name=item.name,
                 receiving_region_code=submission.region_code,

@@ -1,0 +1,107 @@
+"""The whole platform as `make run` starts it (every service a real process), on this test
+session's broker, with its own topics, ports, data folder and tokens."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from onewindow_platform.personal_data import PersonalDataCipher
+from tests.support.processes import wait_until
+
+PII_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    root: Path
+    bootstrap: str
+    topic_prefix: str
+    gateway_port: int = field(default_factory=free_port)
+    intake_port: int = field(default_factory=free_port)
+    tokens: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def cipher(self) -> PersonalDataCipher:
+        return PersonalDataCipher(base64.b64decode(PII_KEY))
+
+    def write_tokens(self, principals: dict[str, dict[str, str]]) -> Path:
+        """principals: token name -> {role, region_code?, department_code?, id_number?}"""
+        entries = []
+        for name, spec in principals.items():
+            token = f"test-{name}-{os.urandom(8).hex()}"
+            self.tokens[name] = token
+            entry = {"sha256": hashlib.sha256(token.encode()).hexdigest(), "name": name,
+                     **{k: v for k, v in spec.items() if k != "id_number"}}
+            if "id_number" in spec:
+                entry["subject_id"] = self.cipher.subject_id(spec["id_number"])
+            entries.append(entry)
+        path = self.root / "tokens.json"
+        path.write_text(json.dumps({"tokens": entries}))
+        return path
+
+    def start(self, tokens_file: Path) -> Stack:
+        env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "OW_TOPIC_PREFIX": self.topic_prefix,
+               "OW_GATEWAY_PORT": str(self.gateway_port), "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{self.intake_port}",
+               "OW_DATA_DIR": str(self.root / "data"), "OW_GATEWAY_TOKENS_FILE": str(tokens_file),
+               "OW_PII_KEY": PII_KEY, "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "INFO"}
+        self.out = self.root / "run.out"
+        with open(self.out, "wb") as sink:
+            self.process = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=self.root,
+                                            env=env, stdout=sink, stderr=subprocess.STDOUT)
+        wait_until(lambda: "gateway listening at" in self.out.read_text() or self.process.poll() is not None, 120,
+                   "the stack never came up", on_timeout=self.out.read_text)
+        assert self.process.poll() is None, self.out.read_text()
+        # The consumers have joined their groups once every service logged that it is consuming.
+        logs = self.root / ".run" / "logs"
+        wait_until(lambda: all('"msg": "consuming"' in (logs / f"{n}.log").read_text()
+                               for n in ("ow-intake", "ow-routing")), 60, "consumers did not start")
+        return self
+
+    def stop(self) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return -9
+
+    def client(self, token_name: str | None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.tokens[token_name]}"} if token_name else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def wait_for_tasks(self, application_id: str, dispatched: int, token_name: str = "ops",
+                       timeout_s: float = 30) -> dict:
+        with self.client(token_name) as http:
+            deadline = time.monotonic() + timeout_s
+            body: dict = {}
+            while time.monotonic() < deadline:
+                body = http.get(f"/api/v1/applications/{application_id}").json()
+                if sum(t["status"] == "dispatched" for t in body.get("tasks", [])) >= dispatched:
+                    return body
+                time.sleep(0.2)
+        raise AssertionError(f"{application_id} did not get {dispatched} dispatched tasks: {body}")
