@@ -22,10 +22,14 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Kafka and the gateway's dependencies are reachable")
 async def readyz(request: Request) -> JSONResponse:
     settings: GatewaySettings = request.app.state.settings
+    checks: dict[str, str] = {}
     try:
-        await asyncio.to_thread(wait_for_broker, settings.kafka_bootstrap_servers,
-                                settings.readiness_timeout_s)
+        await asyncio.to_thread(wait_for_broker, settings.kafka_bootstrap_servers, settings.readiness_timeout_s)
+        checks["kafka"] = "ok"
     except BrokerUnavailable as exc:
-        return JSONResponse(status_code=503, content={"status": "unavailable", "kafka": str(exc)},
-                            headers={"Retry-After": "5"})
-    return JSONResponse(content={"status": "ready", "kafka": "ok"})
+        checks["kafka"] = str(exc)
+    intake_ready = await asyncio.to_thread(request.app.state.intake.ready, settings.readiness_timeout_s)
+    checks["intake"] = "ok" if intake_ready else f"no answer at {settings.intake_grpc_address}"
+    if all(value == "ok" for value in checks.values()):
+        return JSONResponse(content={"status": "ready", **checks})
+    return JSONResponse(status_code=503, content={"status": "unavailable", **checks}, headers={"Retry-After": "5"})

@@ -49,5 +49,12 @@ class IntakeClient:
         metadata = [("ow-subject-id", subject_id)] if subject_id else None
         return self.call("ListApplications", request, metadata)
 
+    def ready(self, timeout_s: float) -> bool:
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=timeout_s)
+            return True
+        except grpc.FutureTimeoutError:
+            return False
+
     def close(self) -> None:
         self.channel.close()

@@ -69,6 +69,9 @@ class ApplicationOut(BaseModel):
     receiving_region_code: str
     location_region_code: str
     handling_region_code: str
+    cross_region: bool = Field(description="received in one region, decided in another (跨省通办)")
+    routing_fallback: bool = Field(description="no routing rule matched; the district government took it (兜底)")
+    routing_note: str = ""
     applicant: ApplicantOut
     submitted_at: str
     updated_at: str

@@ -131,12 +131,21 @@ def test_cross_region_vehicle_transfer_is_decided_where_the_vehicle_is_registere
     case = stack.wait_for_tasks(accepted["application_id"], 1)
     assert [(t["department_code"], t["level"]) for t in case["tasks"]] == [("330100.traffic-police", "city")]
     assert case["receiving_region_code"] == "110101" and case["handling_region_code"] == "330100"
+    assert case["cross_region"] is True and case["routing_fallback"] is False
     # Both sides of a cross-region case see it; an uninvolved region does not.
     for token in ("clerk-dongcheng", "clerk-hangzhou"):
         with stack.client(token) as http:
             assert http.get(f"/api/v1/applications/{accepted['application_id']}").status_code == 200
     with stack.client("clerk-xicheng") as http:
         assert http.get(f"/api/v1/applications/{accepted['application_id']}").status_code == 404
+
+
+def test_a_vague_location_falls_back_to_the_district_government_and_is_flagged(stack: Stack) -> None:
+    accepted = submit(stack, body("complaint.noise", channel="hotline", location="110102",
+                                  fields={"description": "广场舞噪音", "noise_source": "other"}))
+    case = stack.wait_for_tasks(accepted["application_id"], 1)
+    assert [t["department_code"] for t in case["tasks"]] == ["110102.district-government"]
+    assert case["routing_fallback"] is True and "兜底" in case["routing_note"]
 
 
 def test_relief_bundle_fans_out_then_waits_for_the_decision_step(stack: Stack) -> None:

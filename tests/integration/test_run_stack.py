@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -14,23 +13,19 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import wait_until
+from tests.support.stack import free_port
 
 pytestmark = pytest.mark.kafka
 
 SERVICES = ["ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit", "ow-gateway"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     out = tmp_path / "run.out"
     env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "OW_GATEWAY_PORT": str(port),
-           "OW_DATA_DIR": str(tmp_path / "data"), "OW_TOPIC_PREFIX": f"run{port}."}
+           "OW_DATA_DIR": str(tmp_path / "data"), "OW_TOPIC_PREFIX": f"run{port}.",
+           "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{free_port()}"}
     with open(out, "wb") as sink:
         run = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=tmp_path, env=env,
                                stdout=sink, stderr=subprocess.STDOUT)
@@ -43,7 +38,7 @@ def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str,
                    and all((logs / f"{name}.log").exists() for name in SERVICES), 90,
                    "not every service started", on_timeout=out.read_text)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
-            assert json.load(response) == {"status": "ready", "kafka": "ok"}
+            assert json.load(response) == {"status": "ready", "kafka": "ok", "intake": "ok"}
         run.send_signal(signal.SIGINT)
         assert run.wait(timeout=60) == 0
     finally:
@@ -51,5 +46,8 @@ def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str,
             run.kill()
     text = out.read_text()
     assert "stopping services" in text
+    tokens = json.loads((tmp_path / ".run" / "dev-tokens.json").read_text())
+    assert {"clerk", "ops", "citizen", "agencies"} <= set(tokens) and "110101.tax" in tokens["agencies"]
+    assert tokens["clerk"] in text  # printed for the developer
     for name in SERVICES[:-1]:
         assert '"msg": "service stopped"' in (tmp_path / ".run" / "logs" / f"{name}.log").read_text(), name

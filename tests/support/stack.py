@@ -101,7 +101,8 @@ class Stack:
             body: dict = {}
             while time.monotonic() < deadline:
                 body = http.get(f"/api/v1/applications/{application_id}").json()
-                if sum(t["status"] == "dispatched" for t in body.get("tasks", [])) >= dispatched:
+                routed = bool(body.get("handling_region_code"))  # ApplicationRouted seen too
+                if routed and sum(t["status"] == "dispatched" for t in body.get("tasks", [])) >= dispatched:
                     return body
                 time.sleep(0.2)
         raise AssertionError(f"{application_id} did not get {dispatched} dispatched tasks: {body}")

@@ -108,6 +108,8 @@ def _view(stored: storage.StoredApplication, tasks: list[storage.StoredTask]) ->
         item_name=stored.item_name, receiving_region_code=stored.receiving_region_code,
         location_region_code=stored.location_region_code, handling_region_code=stored.handling_region_code,
         channel={v: k for k, v in CHANNEL_NAMES.items()}.get(stored.channel, 0),
+        cross_region=bool(stored.cross_region), routing_fallback=bool(stored.routing_fallback),
+        routing_note=stored.routing_note,
     )
     view.applicant.name_masked = stored.name_masked
     view.applicant.id_number_masked = stored.id_number_masked

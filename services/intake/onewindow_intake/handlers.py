@@ -42,6 +42,8 @@ def on_routed(event: DecodedEvent, ctx: HandlerContext) -> None:
             step=planned.step, status="waiting" if planned.depends_on_task_ids else "planned",
             deadline=MessageToDict(planned.deadline) if planned.HasField("deadline") else {},
         ))
+    storage.record_routing(ctx.tx, event.application_id, routed.cross_region, routed.fallback_used,
+                           routed.fallback_reason)
     _advance(ctx, event.application_id, "routed", routed.handling_region_code)
 
 

@@ -29,7 +29,10 @@ CREATE TABLE IF NOT EXISTS applications (
     submitted_by          TEXT NOT NULL,
     submitted_at          TEXT NOT NULL,
     updated_at            TEXT NOT NULL,
-    promised_by           TEXT NOT NULL DEFAULT ''
+    promised_by           TEXT NOT NULL DEFAULT '',
+    cross_region          INTEGER NOT NULL DEFAULT 0,
+    routing_fallback      INTEGER NOT NULL DEFAULT 0,
+    routing_note          TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS applications_status ON applications (status);
 CREATE INDEX IF NOT EXISTS applications_subject ON applications (subject_id);
@@ -84,6 +87,9 @@ class StoredApplication:
     subject_id: str
     submitted_at: str
     updated_at: str
+    cross_region: int = 0
+    routing_fallback: int = 0
+    routing_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def insert_application(tx: Transaction, row: dict[str, object]) -> None:
 
 _APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region_code, location_region_code, "
                 "handling_region_code, status, name_masked, id_number_masked, phone_masked, email_masked, "
-                "subject_id, submitted_at, updated_at")
+                "subject_id, submitted_at, updated_at, cross_region, routing_fallback, routing_note")
 
 
 def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
@@ -183,6 +189,11 @@ def upsert_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
         (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
          task.step, task.status, rank, json.dumps(task.deadline) if task.deadline else ""),
     )
+
+
+def record_routing(tx: Transaction, application_id: str, cross_region: bool, fallback: bool, note: str) -> None:
+    tx.execute("UPDATE applications SET cross_region = ?, routing_fallback = ?, routing_note = ?"
+               " WHERE application_id = ?", (int(cross_region), int(fallback), note, application_id))
 
 
 def set_application_status(tx: Transaction, application_id: str, status: str, updated_at: str,

@@ -100,7 +100,7 @@ class TaskView(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., status: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ...) -> None: ...
 
 class ApplicationView(_message.Message):
-    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at")
+    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at", "cross_region", "routing_fallback", "routing_note")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +113,9 @@ class ApplicationView(_message.Message):
     TASKS_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CROSS_REGION_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_FALLBACK_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_NOTE_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     status: ApplicationStatus
     item_code: str
@@ -125,7 +128,10 @@ class ApplicationView(_message.Message):
     tasks: _containers.RepeatedCompositeFieldContainer[TaskView]
     submitted_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    cross_region: bool
+    routing_fallback: bool
+    routing_note: str
+    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cross_region: _Optional[bool] = ..., routing_fallback: _Optional[bool] = ..., routing_note: _Optional[str] = ...) -> None: ...
 
 class GetApplicationResponse(_message.Message):
     __slots__ = ("application",)
