@@ -10,6 +10,7 @@ KAFKA := $(PY) -m onewindow_devtools.kafka_local
 
 PACKAGES := libs/contracts libs/platform libs/catalog libs/devtools \
 	services/intake services/routing services/department-adapter services/notification services/audit \
+	services/agency-simulator \
 	gateway
 PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))

@@ -11,19 +11,21 @@ from onewindow_catalog import load_catalog
 from onewindow_platform.personal_data import PersonalDataCipher
 
 from . import health
+from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
-from .intake_client import IntakeClient
-from .routes import applications, catalog
+from .routes import agency, applications, catalog, ops
+from .rpc_clients import AdapterClient, IntakeClient
 from .settings import GatewaySettings
 from .tracing_middleware import trace_requests
 
 
-def create_app(settings: GatewaySettings, intake: IntakeClient | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         app.state.intake.close()
+        app.state.adapter.close()
 
     app = FastAPI(
         title="onewindow gateway",
@@ -35,11 +37,15 @@ def create_app(settings: GatewaySettings, intake: IntakeClient | None = None) ->
     app.state.tokens = TokenStore.from_file(settings.gateway_tokens_file)
     app.state.catalog = load_catalog(settings.catalog_dir)
     app.state.cipher = PersonalDataCipher.from_environment(settings.data_dir)
-    app.state.intake = intake or IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
+    app.state.intake = IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
+    app.state.adapter = AdapterClient(settings.adapter_grpc_address, settings.grpc_timeout_s)
+    app.state.seen_signatures = SeenSignatures()
     install_error_handlers(app)
     app.middleware("http")(trace_requests)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(applications.router)
     app.include_router(catalog.router)
+    app.include_router(agency.router)
+    app.include_router(ops.router)
     return app

@@ -51,6 +51,10 @@ class TaskOut(BaseModel):
     level: str
     status: str
     deadline: DeadlineOut | None = None
+    dispatch_number: int = 0
+    outcome: str = ""
+    result_text: str = ""
+    note: str = ""
 
 
 class ApplicantOut(BaseModel):
@@ -72,6 +76,7 @@ class ApplicationOut(BaseModel):
     cross_region: bool = Field(description="received in one region, decided in another (跨省通办)")
     routing_fallback: bool = Field(description="no routing rule matched; the district government took it (兜底)")
     routing_note: str = ""
+    outcome: str = Field(default="", description="approved, rejected, resolved or partially_approved once completed")
     applicant: ApplicantOut
     submitted_at: str
     updated_at: str

@@ -17,6 +17,9 @@ class GatewaySettings(PlatformSettings):
     gateway_port: int = Field(default=8080, ge=1, le=65535)
     readiness_timeout_s: float = Field(default=3.0, gt=0)
     intake_grpc_address: str = Field(default="127.0.0.1:50051")
+    adapter_grpc_address: str = Field(default="127.0.0.1:50052")
+    agency_callback_master_secret: str = Field(
+        default="", description="derives each agency's HMAC callback secret; empty: token callbacks only")
     grpc_timeout_s: float = Field(default=10.0, gt=0)
     gateway_tokens_file: Path | None = Field(
         default=None, description="JSON file of hashed bearer tokens and their roles (see README)",

@@ -23,7 +23,9 @@ OTHER_ID = "110101199003074477"  # valid check character, someone else
 @pytest.fixture(scope="module")
 def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("stack")
-    stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"e{uuid.uuid4().hex[:8]}.")
+    # The simulated agencies take every task and hold it: these tests look at dispatch, not outcomes.
+    stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"e{uuid.uuid4().hex[:8]}.",
+                  extra_env={"OW_SIMULATOR_DEFAULT_THEN": "hold"})
     tokens = stack.write_tokens({
         "clerk-dongcheng": {"role": "clerk", "region_code": "110101"},
         "clerk-xicheng": {"role": "clerk", "region_code": "110102"},
@@ -75,7 +77,7 @@ def test_business_startup_bundle_dispatches_one_task_per_department(stack: Stack
     submitted = dt.datetime.fromisoformat(case["submitted_at"].replace("Z", "+00:00"))
     expected_due, _ = WorkingCalendar().add_working_days(submitted, 1)
     for task in case["tasks"]:
-        assert task["status"] == "dispatched"
+        assert task["status"] in ("dispatched", "delivered")
         assert task["deadline"]["basis"] == "working_days" and task["deadline"]["amount"] == 1
         assert dt.datetime.fromisoformat(task["deadline"]["due_at"]) == expected_due
     assert case["status"] == "in_progress"
@@ -154,8 +156,9 @@ def test_relief_bundle_fans_out_then_waits_for_the_decision_step(stack: Stack) -
         token="ops")
     case = stack.wait_for_tasks(accepted["application_id"], 3)
     status = {t["department_code"]: t["status"] for t in case["tasks"]}
-    assert status == {"330113.hrss": "dispatched", "330113.medical-insurance": "dispatched",
-                      "330113.housing": "dispatched", "330113.civil-affairs": "waiting"}
+    assert status.pop("330113.civil-affairs") == "waiting"
+    assert set(status) == {"330113.hrss", "330113.medical-insurance", "330113.housing"}
+    assert set(status.values()) <= {"dispatched", "delivered"}
 
 
 def _accepted_events(stack: Stack) -> list:

@@ -25,7 +25,8 @@ def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str,
     out = tmp_path / "run.out"
     env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "OW_GATEWAY_PORT": str(port),
            "OW_DATA_DIR": str(tmp_path / "data"), "OW_TOPIC_PREFIX": f"run{port}.",
-           "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{free_port()}"}
+           "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{free_port()}", "OW_ADAPTER_GRPC_ADDRESS": f"127.0.0.1:{free_port()}",
+           "OW_SIMULATOR_PORT": str(free_port()), "OW_SIMULATOR_GRPC_ADDRESS": f"127.0.0.1:{free_port()}"}
     with open(out, "wb") as sink:
         run = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=tmp_path, env=env,
                                stdout=sink, stderr=subprocess.STDOUT)
@@ -38,7 +39,8 @@ def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str,
                    and all((logs / f"{name}.log").exists() for name in SERVICES), 90,
                    "not every service started", on_timeout=out.read_text)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
-            assert json.load(response) == {"status": "ready", "kafka": "ok", "intake": "ok"}
+            assert json.load(response) == {"status": "ready", "kafka": "ok", "intake": "ok",
+                                           "department_adapter": "ok"}
         run.send_signal(signal.SIGINT)
         assert run.wait(timeout=60) == 0
     finally:

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import httpx
 
+from onewindow_catalog import load_catalog
 from onewindow_platform.personal_data import PersonalDataCipher
 from tests.support.processes import wait_until
 
 PII_KEY = base64.b64encode(b"k" * 32).decode()
+CALLBACK_MASTER = "test-callback-master-secret"
 
 
 def free_port() -> int:
@@ -36,12 +38,21 @@ class Stack:
     topic_prefix: str
     gateway_port: int = field(default_factory=free_port)
     intake_port: int = field(default_factory=free_port)
+    adapter_port: int = field(default_factory=free_port)
+    simulator_port: int = field(default_factory=free_port)
+    simulator_grpc_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
+    agency_tokens: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def simulator_url(self) -> str:
+        return f"http://127.0.0.1:{self.simulator_port}"
 
     @property
     def cipher(self) -> PersonalDataCipher:
@@ -58,6 +69,15 @@ class Stack:
             if "id_number" in spec:
                 entry["subject_id"] = self.cipher.subject_id(spec["id_number"])
             entries.append(entry)
+        # Every department gets an agency token, which the simulated agencies call back with.
+        agencies = {}
+        for code in load_catalog().departments:
+            token = f"test-agency-{os.urandom(8).hex()}"
+            agencies[code] = token
+            entries.append({"sha256": hashlib.sha256(token.encode()).hexdigest(), "name": f"agency-{code}",
+                            "role": "agency", "department_code": code})
+        self.agency_tokens = agencies
+        (self.root / "simulator-tokens.json").write_text(json.dumps({"agencies": agencies}))
         path = self.root / "tokens.json"
         path.write_text(json.dumps({"tokens": entries}))
         return path
@@ -66,7 +86,13 @@ class Stack:
         env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "OW_TOPIC_PREFIX": self.topic_prefix,
                "OW_GATEWAY_PORT": str(self.gateway_port), "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{self.intake_port}",
                "OW_DATA_DIR": str(self.root / "data"), "OW_GATEWAY_TOKENS_FILE": str(tokens_file),
-               "OW_PII_KEY": PII_KEY, "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "INFO"}
+               "OW_PII_KEY": PII_KEY, "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "INFO",
+               "OW_ADAPTER_GRPC_ADDRESS": f"127.0.0.1:{self.adapter_port}",
+               "OW_SIMULATOR_PORT": str(self.simulator_port),
+               "OW_SIMULATOR_GRPC_ADDRESS": f"127.0.0.1:{self.simulator_grpc_port}",
+               "OW_SIMULATOR_TOKENS_FILE": str(self.root / "simulator-tokens.json"),
+               "OW_AGENCY_CALLBACK_MASTER_SECRET": CALLBACK_MASTER,
+               **self.extra_env}
         self.out = self.root / "run.out"
         with open(self.out, "wb") as sink:
             self.process = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=self.root,
@@ -77,7 +103,8 @@ class Stack:
         # The consumers have joined their groups once every service logged that it is consuming.
         logs = self.root / ".run" / "logs"
         wait_until(lambda: all('"msg": "consuming"' in (logs / f"{n}.log").read_text()
-                               for n in ("ow-intake", "ow-routing")), 60, "consumers did not start")
+                               for n in ("ow-intake", "ow-routing", "ow-department-adapter")), 60,
+                   "consumers did not start")
         return self
 
     def stop(self) -> int:
@@ -102,7 +129,8 @@ class Stack:
             while time.monotonic() < deadline:
                 body = http.get(f"/api/v1/applications/{application_id}").json()
                 routed = bool(body.get("handling_region_code"))  # ApplicationRouted seen too
-                if routed and sum(t["status"] == "dispatched" for t in body.get("tasks", [])) >= dispatched:
+                sent = sum(t["status"] not in ("planned", "waiting") for t in body.get("tasks", []))
+                if routed and sent >= dispatched:
                     return body
                 time.sleep(0.2)
         raise AssertionError(f"{application_id} did not get {dispatched} dispatched tasks: {body}")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.struct_pb2 import Struct
 
-from onewindow.common.v1.types_pb2 import Channel, Level
+from onewindow.common.v1.types_pb2 import Channel, Level, Outcome
 from onewindow.intake.v1 import intake_pb2
 from onewindow.intake.v1.intake_pb2 import ApplicationStatus
 from onewindow_catalog.calendar import CHINA
@@ -36,6 +36,7 @@ STATUS_NAMES = {value: name.removeprefix("APPLICATION_STATUS_").lower()
 STATUS_VALUES = {name: value for value, name in STATUS_NAMES.items()}
 LEVEL_NAMES = {value: name.removeprefix("LEVEL_").lower() for name, value in Level.items() if value}
 CHANNEL_NAMES = {value: name.removeprefix("CHANNEL_").lower() for name, value in Channel.items() if value}
+OUTCOME_NAMES = {value: name.removeprefix("OUTCOME_").lower() for name, value in Outcome.items() if value}
 
 
 def _check_may_submit(principal: Principal, body: ApplicationIn, request: Request) -> None:
@@ -87,6 +88,7 @@ def application_out(view: intake_pb2.ApplicationView) -> ApplicationOut:
         receiving_region_code=view.receiving_region_code, location_region_code=view.location_region_code,
         handling_region_code=view.handling_region_code, cross_region=view.cross_region,
         routing_fallback=view.routing_fallback, routing_note=view.routing_note,
+        outcome=OUTCOME_NAMES.get(view.outcome, ""),
         # Masked for every role: no endpoint returns a full ID or phone number.
         applicant=ApplicantOut(name=applicant.name_masked, id_number=applicant.id_number_masked,
                                phone=applicant.phone_masked, email=applicant.email_masked),
@@ -94,6 +96,8 @@ def application_out(view: intake_pb2.ApplicationView) -> ApplicationOut:
         tasks=[TaskOut(
             task_id=t.task_id, department_code=t.department_code, department_name=t.department_name,
             region_code=t.region_code, level=LEVEL_NAMES.get(t.level, ""), status=t.status,
+            dispatch_number=t.dispatch_number, outcome=OUTCOME_NAMES.get(t.outcome, ""), result_text=t.result_text,
+            note=t.note,
             deadline=DeadlineOut(
                 due_at=t.deadline.due_at.ToDatetime(tzinfo=dt.UTC).astimezone(CHINA).isoformat(),
                 basis=MessageToDict(t.deadline).get("basis", "").removeprefix("DEADLINE_BASIS_").lower(),

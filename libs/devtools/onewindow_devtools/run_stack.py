@@ -3,12 +3,14 @@
 Each service runs as its own process (`python -m onewindow_<service>`) with its state in
 `.data/` and its log in `.run/logs/<service>.log`; their lines are echoed here with the
 service's name in front. Ctrl-C (or SIGTERM) stops them all cleanly, then the broker if this
-command started it. If one service dies, everything is stopped and the exit code says so.
+command started it. If one service dies, everything is stopped and the exit code says so —
+unless OW_RUN_RESTART=1, when the dead service is restarted (as an orchestrator would).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -31,6 +33,7 @@ SERVICES = [
     ("ow-notification", "onewindow_notification"),
     ("ow-audit", "onewindow_audit"),
     ("ow-gateway", "onewindow_gateway"),
+    ("agency-simulator", "onewindow_agency_simulator"),
 ]
 
 
@@ -64,6 +67,8 @@ class Stack:
         self.data_dir = Path(os.environ.get("OW_DATA_DIR", str(root / ".data")))
         self.tokens_file = Path(os.environ["OW_GATEWAY_TOKENS_FILE"]) if os.environ.get("OW_GATEWAY_TOKENS_FILE") \
             else ensure_dev_tokens(root / ".run", self.data_dir)
+        # One webhook secret per run, shared by the adapter and the simulated agencies only.
+        self.webhook_secret = os.environ.get("OW_AGENCY_WEBHOOK_SECRET") or secrets.token_urlsafe(24)
 
     def env_for(self, child: Child) -> dict[str, str]:
         return {
@@ -72,22 +77,31 @@ class Stack:
             "OTEL_SERVICE_NAME": child.name,
             "OW_DATA_DIR": str(self.data_dir),
             "OW_GATEWAY_TOKENS_FILE": str(self.tokens_file),
+            "OW_AGENCY_WEBHOOK_SECRET": self.webhook_secret,
+            "OW_SIMULATOR_TOKENS_FILE": os.environ.get("OW_SIMULATOR_TOKENS_FILE",
+                                                       str(self.root / ".run" / "dev-tokens.json")),
+            "OW_SIMULATOR_DB": str(self.data_dir / "agency-simulator.db"),
+            "OW_SIMULATOR_GATEWAY_URL": self.gateway_url(),
+            "OW_SIMULATOR_URL": f"http://127.0.0.1:{os.environ.get('OW_SIMULATOR_PORT', '8090')}",
             "PYTHONUNBUFFERED": "1",
         }
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         for child in self.children:
-            child.process = subprocess.Popen(
-                [sys.executable, "-m", child.module], env=self.env_for(child), cwd=self.root,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
-            assert child.process.stdout is not None
-            child.pump = threading.Thread(
-                target=_pump, args=(child.name, child.process.stdout, self.logs / f"{child.name}.log", self.echo),
-                daemon=True,
-            )
-            child.pump.start()
+            self._spawn(child)
+
+    def _spawn(self, child: Child) -> None:
+        child.process = subprocess.Popen(
+            [sys.executable, "-m", child.module], env=self.env_for(child), cwd=self.root,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        assert child.process.stdout is not None
+        child.pump = threading.Thread(
+            target=_pump, args=(child.name, child.process.stdout, self.logs / f"{child.name}.log", self.echo),
+            daemon=True,
+        )
+        child.pump.start()
 
     def gateway_url(self) -> str:
         host = os.environ.get("OW_GATEWAY_HOST", "127.0.0.1")
@@ -106,6 +120,13 @@ class Stack:
             except OSError:
                 time.sleep(0.3)
         return False
+
+    def restart(self, child: Child) -> None:
+        assert child.process is not None
+        print(f"run: {child.name} exited with code {child.process.returncode}; restarting it", flush=True)
+        if child.pump is not None:
+            child.pump.join(timeout=5)
+        self._spawn(child)
 
     def first_dead(self) -> Child | None:
         for child in self.children:
@@ -168,7 +189,9 @@ def main() -> int:
             print("run: press Ctrl-C to stop everything", flush=True)
         while not stack.stop_requested.wait(0.5):
             dead = stack.first_dead()
-            if dead is not None:
+            if dead is not None and os.environ.get("OW_RUN_RESTART") == "1":
+                stack.restart(dead)
+            elif dead is not None:
                 assert dead.process is not None
                 print(f"run: {dead.name} exited with code {dead.process.returncode}; stopping everything "
                       f"(see {stack.logs / (dead.name + '.log')})", file=sys.stderr, flush=True)

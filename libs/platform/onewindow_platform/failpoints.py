@@ -2,8 +2,10 @@
 
 `OW_FAILPOINTS="consumer.after_commit=3,outbox.before_publish"` makes the process SIGKILL
 itself the 3rd time it passes `consumer.after_commit` and the 1st time it passes
-`outbox.before_publish`. Unarmed points cost one dict lookup. Tests use them to prove that a
-crash at the worst moment loses nothing and does nothing twice.
+`outbox.before_publish`. With OW_FAILPOINTS_ONCE_DIR set, a point that fired leaves a marker
+file there and never fires again, so a restarted process gets past it. Unarmed points cost one
+dict lookup. Tests use them to prove that a crash at the worst moment loses nothing and does
+nothing twice.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from pathlib import Path
 
 _lock = threading.Lock()
 _armed: dict[str, int] = {}
@@ -34,4 +37,11 @@ def failpoint(name: str) -> None:
         _hits[name] = _hits.get(name, 0) + 1
         if _hits[name] != _armed[name]:
             return
+        once_dir = os.environ.get("OW_FAILPOINTS_ONCE_DIR")
+        if once_dir:
+            marker = Path(once_dir) / name
+            if marker.exists():
+                return
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
     os.kill(os.getpid(), signal.SIGKILL)

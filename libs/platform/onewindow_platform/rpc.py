@@ -3,7 +3,7 @@ server span per call, so the gateway's request and the service's work are one tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from contextlib import contextmanager
 
@@ -38,3 +38,17 @@ def server_span(context: grpc.ServicerContext, method: str, **attributes: str) -
 def make_server(max_workers: int = 8) -> grpc.Server:
     return grpc.server(futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
                        options=[("grpc.max_receive_message_length", 1 * 1024 * 1024)])
+
+
+def grpc_server(address: str, register: Callable[[grpc.Server], None]) -> Callable[[], None]:
+    """Start a gRPC server on `address` with the services `register` adds; returns its stop."""
+    server = make_server()
+    register(server)
+    if server.add_insecure_port(address) == 0:
+        raise OSError(f"cannot listen for gRPC on {address}: is another process using it?")
+    server.start()
+
+    def stop() -> None:
+        server.stop(grace=5).wait()
+
+    return stop

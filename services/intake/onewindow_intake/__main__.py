@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from onewindow.intake.v1 import intake_pb2_grpc
 from onewindow_catalog import CatalogError, WorkingCalendar, load_catalog
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.rpc import grpc_server
 from onewindow_platform.runtime import ServiceRuntime, run_service
 
-from .grpc_api import IntakeApi, grpc_server
+from .grpc_api import IntakeApi
 from .handlers import HANDLERS
 from .settings import IntakeSettings, settings_from_env
 from .storage import SCHEMA
@@ -28,8 +32,15 @@ def build_api(runtime: ServiceRuntime) -> IntakeApi:
     return IntakeApi(settings, runtime.db, submissions)
 
 
+def serve_api(runtime: ServiceRuntime) -> Callable[[], None]:
+    api = build_api(runtime)
+    assert isinstance(runtime.settings, IntakeSettings)
+    return grpc_server(runtime.settings.intake_grpc_address,
+                       lambda server: intake_pb2_grpc.add_IntakeServiceServicer_to_server(api, server))
+
+
 def main() -> int:
-    return run_service(settings_from_env, handlers=HANDLERS, schema=SCHEMA, servers=[grpc_server(build_api)])
+    return run_service(settings_from_env, handlers=HANDLERS, schema=SCHEMA, servers=[serve_api])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import grpc
 from google.protobuf.json_format import MessageToDict, ParseDict
@@ -12,8 +11,7 @@ from onewindow.common.v1.types_pb2 import Deadline, FieldViolation
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
 from onewindow.intake.v1.intake_pb2 import ApplicationStatus
 from onewindow_catalog.catalog import region_prefix
-from onewindow_platform.rpc import make_server, server_span
-from onewindow_platform.runtime import ServiceRuntime
+from onewindow_platform.rpc import server_span
 from onewindow_platform.storage import Database
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, trace_id_hex
 
@@ -109,7 +107,7 @@ def _view(stored: storage.StoredApplication, tasks: list[storage.StoredTask]) ->
         location_region_code=stored.location_region_code, handling_region_code=stored.handling_region_code,
         channel={v: k for k, v in CHANNEL_NAMES.items()}.get(stored.channel, 0),
         cross_region=bool(stored.cross_region), routing_fallback=bool(stored.routing_fallback),
-        routing_note=stored.routing_note,
+        routing_note=stored.routing_note, outcome=stored.outcome,
     )
     view.applicant.name_masked = stored.name_masked
     view.applicant.id_number_masked = stored.id_number_masked
@@ -121,27 +119,8 @@ def _view(stored: storage.StoredApplication, tasks: list[storage.StoredTask]) ->
     for task in tasks:
         view.tasks.append(intake_pb2.TaskView(
             task_id=task.task_id, department_code=task.department_code, department_name=task.department_name,
-            region_code=task.region_code, level=task.level, status=task.status,
+            region_code=task.region_code, level=task.level, status=task.status, outcome=task.outcome,
+            result_text=task.result_text, note=task.note, dispatch_number=task.dispatch_number,
             deadline=ParseDict(task.deadline, Deadline()) if task.deadline else None,
         ))
     return view
-
-
-def grpc_server(api_factory: Callable[[ServiceRuntime], IntakeApi]) -> Callable[[ServiceRuntime], Callable[[], None]]:
-    """An ExtraServer for the runtime: serve the API until the service stops."""
-
-    def start(runtime: ServiceRuntime) -> Callable[[], None]:
-        settings = runtime.settings
-        assert isinstance(settings, IntakeSettings)
-        server = make_server()
-        intake_pb2_grpc.add_IntakeServiceServicer_to_server(api_factory(runtime), server)
-        if server.add_insecure_port(settings.intake_grpc_address) == 0:
-            raise OSError(f"cannot listen on {settings.intake_grpc_address} (OW_INTAKE_GRPC_ADDRESS)")
-        server.start()
-
-        def stop() -> None:
-            server.stop(grace=5).wait()
-
-        return stop
-
-    return start

@@ -1,7 +1,8 @@
 """Event handlers of the intake service: keep the case view (application + tasks) current.
 
-Consumes ApplicationRouted and TaskDispatched (later issues add the task outcomes). Events of
-one case can arrive on different topics in either order, so every update only moves forward.
+Task events arrive in order (one topic, keyed by case); ApplicationRouted comes on another
+topic and may arrive after the first dispatch, so planning never overwrites a dispatched task,
+and the application's status never moves back from `completed`.
 """
 
 from __future__ import annotations
@@ -10,33 +11,63 @@ import datetime as dt
 
 from google.protobuf.json_format import MessageToDict
 
-from onewindow.application.v1.events_pb2 import ApplicationRouted
-from onewindow.task.v1.events_pb2 import TaskDispatched
+from onewindow.application.v1.events_pb2 import ApplicationCompleted, ApplicationRouted
+from onewindow.task.v1.events_pb2 import (
+    SupplementRequested,
+    TaskAcknowledged,
+    TaskCompleted,
+    TaskDelivered,
+    TaskDeliveryFailed,
+    TaskDispatched,
+    TaskEscalated,
+    TaskReturned,
+)
 from onewindow_platform.consumer import Handler, HandlerContext
 from onewindow_platform.events import DecodedEvent
 
 from . import storage
 
-APPLICATION_STATUS_RANK = {"accepted": 0, "routed": 1, "in_progress": 2, "needs_supplement": 3, "completed": 4,
+PARKED_NOTE = "delivery parked"
+APPLICATION_STATUS_RANK = {"accepted": 0, "routed": 1, "in_progress": 2, "needs_supplement": 2, "completed": 4,
                            "rejected": 4}
 
 
-def _advance(ctx: HandlerContext, application_id: str, status: str, handling_region: str | None = None) -> None:
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def _current_status(ctx: HandlerContext, application_id: str) -> str | None:
     row = ctx.tx.execute("SELECT status FROM applications WHERE application_id = ?", (application_id,)).fetchone()
-    if row is None:
+    return row[0] if row else None
+
+
+def _advance(ctx: HandlerContext, application_id: str, status: str, handling_region: str | None = None) -> None:
+    current = _current_status(ctx, application_id)
+    if current is None:
         return  # not one of ours (another intake deployment's case)
-    now = dt.datetime.now(dt.UTC).isoformat()
-    if APPLICATION_STATUS_RANK[status] > APPLICATION_STATUS_RANK[row[0]]:
-        storage.set_application_status(ctx.tx, application_id, status, now, handling_region)
+    if APPLICATION_STATUS_RANK[status] >= APPLICATION_STATUS_RANK[current]:
+        storage.set_application_status(ctx.tx, application_id, status, _now(), handling_region)
     elif handling_region:
-        storage.set_application_status(ctx.tx, application_id, row[0], now, handling_region)
+        storage.set_application_status(ctx.tx, application_id, current, _now(), handling_region)
+
+
+def _after_task_change(ctx: HandlerContext, application_id: str | None) -> None:
+    """The application needs a supplement while any task does; otherwise it is in progress."""
+    if application_id is None:
+        return
+    current = _current_status(ctx, application_id)
+    if current in (None, "completed", "rejected"):
+        return
+    statuses = storage.task_statuses(ctx.tx, application_id)
+    status = "needs_supplement" if "needs_supplement" in statuses else "in_progress"
+    storage.set_application_status(ctx.tx, application_id, status, _now())
 
 
 def on_routed(event: DecodedEvent, ctx: HandlerContext) -> None:
     routed = event.payload
     assert isinstance(routed, ApplicationRouted)
     for planned in routed.tasks:
-        storage.upsert_task(ctx.tx, event.application_id, storage.StoredTask(
+        storage.plan_task(ctx.tx, event.application_id, storage.StoredTask(
             task_id=planned.task_id, department_code=planned.department_code,
             department_name=planned.department_name, region_code=planned.region_code, level=planned.level,
             step=planned.step, status="waiting" if planned.depends_on_task_ids else "planned",
@@ -50,15 +81,83 @@ def on_routed(event: DecodedEvent, ctx: HandlerContext) -> None:
 def on_task_dispatched(event: DecodedEvent, ctx: HandlerContext) -> None:
     task = event.payload
     assert isinstance(task, TaskDispatched)
-    storage.upsert_task(ctx.tx, event.application_id, storage.StoredTask(
+    storage.dispatch_task(ctx.tx, event.application_id, storage.StoredTask(
         task_id=task.task_id, department_code=task.department_code, department_name=task.department_name,
         region_code=task.region_code, level=task.level, step=task.step, status="dispatched",
         deadline=MessageToDict(task.deadline) if task.HasField("deadline") else {},
+        dispatch_number=task.dispatch_number or 1,
     ))
     _advance(ctx, event.application_id, "in_progress")
+
+
+def _set_task(ctx: HandlerContext, task_id: str, **changes: str | int | None) -> None:
+    _after_task_change(ctx, storage.update_task(ctx.tx, task_id, **changes))  # type: ignore[arg-type]
+
+
+def on_delivered(event: DecodedEvent, ctx: HandlerContext) -> None:
+    assert isinstance(event.payload, TaskDelivered)
+    row = ctx.tx.execute("SELECT note FROM tasks WHERE task_id = ?", (event.payload.task_id,)).fetchone()
+    stale_parking_note = bool(row) and str(row[0]).startswith(PARKED_NOTE)  # delivered after all
+    _set_task(ctx, event.payload.task_id, status="delivered", note="" if stale_parking_note else None)
+
+
+def on_delivery_failed(event: DecodedEvent, ctx: HandlerContext) -> None:
+    failed = event.payload
+    assert isinstance(failed, TaskDeliveryFailed)
+    if failed.parked:
+        _set_task(ctx, failed.task_id, status="delivery_parked",
+                  note=f"{PARKED_NOTE} after {failed.attempts} attempts: {failed.reason}")
+
+
+def on_acknowledged(event: DecodedEvent, ctx: HandlerContext) -> None:
+    assert isinstance(event.payload, TaskAcknowledged)
+    _set_task(ctx, event.payload.task_id, status="acknowledged")
+
+
+def on_supplement_requested(event: DecodedEvent, ctx: HandlerContext) -> None:
+    request = event.payload
+    assert isinstance(request, SupplementRequested)
+    note = "missing: " + ", ".join(request.missing_fields) + (f" ({request.note})" if request.note else "")
+    _set_task(ctx, request.task_id, status="needs_supplement", note=note)
+
+
+def on_task_completed(event: DecodedEvent, ctx: HandlerContext) -> None:
+    completed = event.payload
+    assert isinstance(completed, TaskCompleted)
+    _set_task(ctx, completed.task_id, status="completed", outcome=completed.outcome, result_text=completed.result_text)
+
+
+def on_returned(event: DecodedEvent, ctx: HandlerContext) -> None:
+    returned = event.payload
+    assert isinstance(returned, TaskReturned)
+    _set_task(ctx, returned.task_id, status="returned", note=f"returned: {returned.reason}")
+
+
+def on_escalated(event: DecodedEvent, ctx: HandlerContext) -> None:
+    escalated = event.payload
+    assert isinstance(escalated, TaskEscalated)
+    status = "coordination" if escalated.to_coordinator else None  # a re-dispatch follows otherwise
+    application_id = storage.update_task(ctx.tx, escalated.task_id, status=status, note=escalated.reason)
+    _after_task_change(ctx, application_id)
+
+
+def on_application_completed(event: DecodedEvent, ctx: HandlerContext) -> None:
+    completed = event.payload
+    assert isinstance(completed, ApplicationCompleted)
+    if _current_status(ctx, event.application_id) is None:
+        return
+    storage.set_application_status(ctx.tx, event.application_id, "completed", _now(), outcome=completed.outcome)
 
 
 HANDLERS: dict[str, Handler] = {
     ApplicationRouted.DESCRIPTOR.full_name: on_routed,
     TaskDispatched.DESCRIPTOR.full_name: on_task_dispatched,
+    TaskDelivered.DESCRIPTOR.full_name: on_delivered,
+    TaskDeliveryFailed.DESCRIPTOR.full_name: on_delivery_failed,
+    TaskAcknowledged.DESCRIPTOR.full_name: on_acknowledged,
+    SupplementRequested.DESCRIPTOR.full_name: on_supplement_requested,
+    TaskCompleted.DESCRIPTOR.full_name: on_task_completed,
+    TaskReturned.DESCRIPTOR.full_name: on_returned,
+    TaskEscalated.DESCRIPTOR.full_name: on_escalated,
+    ApplicationCompleted.DESCRIPTOR.full_name: on_application_completed,
 }

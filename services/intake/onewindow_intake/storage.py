@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS applications (
     promised_by           TEXT NOT NULL DEFAULT '',
     cross_region          INTEGER NOT NULL DEFAULT 0,
     routing_fallback      INTEGER NOT NULL DEFAULT 0,
-    routing_note          TEXT NOT NULL DEFAULT ''
+    routing_note          TEXT NOT NULL DEFAULT '',
+    outcome               INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS applications_status ON applications (status);
 CREATE INDEX IF NOT EXISTS applications_subject ON applications (subject_id);
@@ -59,15 +60,16 @@ CREATE TABLE IF NOT EXISTS tasks (
     step              INTEGER NOT NULL,
     status            TEXT NOT NULL,
     status_rank       INTEGER NOT NULL,
-    deadline_json     TEXT NOT NULL DEFAULT ''
+    deadline_json     TEXT NOT NULL DEFAULT '',
+    dispatch_number   INTEGER NOT NULL DEFAULT 0,
+    outcome           INTEGER NOT NULL DEFAULT 0,
+    result_text       TEXT NOT NULL DEFAULT '',
+    note              TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS tasks_application ON tasks (application_id);
 CREATE INDEX IF NOT EXISTS tasks_department ON tasks (department_code);
 """
 
-# A task's status only moves forward, whatever order its events arrive in.
-TASK_STATUS_RANK = {"waiting": 0, "planned": 1, "dispatched": 2, "delivered": 3, "delivery_failed": 3,
-                    "acknowledged": 4, "needs_supplement": 5, "returned": 6, "completed": 7}
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class StoredApplication:
     cross_region: int = 0
     routing_fallback: int = 0
     routing_note: str = ""
+    outcome: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,10 @@ class StoredTask:
     step: int
     status: str
     deadline: dict[str, object]
+    dispatch_number: int = 0
+    outcome: int = 0
+    result_text: str = ""
+    note: str = ""
 
 
 def next_case_number(tx: Transaction, region_code: str, day: str) -> str:
@@ -132,7 +139,7 @@ def insert_application(tx: Transaction, row: dict[str, object]) -> None:
 
 _APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region_code, location_region_code, "
                 "handling_region_code, status, name_masked, id_number_masked, phone_masked, email_masked, "
-                "subject_id, submitted_at, updated_at, cross_region, routing_fallback, routing_note")
+                "subject_id, submitted_at, updated_at, cross_region, routing_fallback, routing_note, outcome")
 
 
 def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
@@ -143,10 +150,12 @@ def get_application(conn: sqlite3.Connection, application_id: str) -> StoredAppl
 
 def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]:
     rows = conn.execute(
-        "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json"
+        "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json,"
+        " dispatch_number, outcome, result_text, note"
         " FROM tasks WHERE application_id = ? ORDER BY step, length(task_id), task_id", (application_id,)).fetchall()
     return [StoredTask(task_id=row[0], department_code=row[1], department_name=row[2], region_code=row[3],
-                       level=row[4], step=row[5], status=row[6], deadline=json.loads(row[7]) if row[7] else {})
+                       level=row[4], step=row[5], status=row[6], deadline=json.loads(row[7]) if row[7] else {},
+                       dispatch_number=row[8], outcome=row[9], result_text=row[10], note=row[11])
             for row in rows]
 
 
@@ -175,20 +184,44 @@ def list_applications(conn: sqlite3.Connection, *, status: str = "", region_pref
     return [StoredApplication(*row) for row in rows]
 
 
-def upsert_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
-    """Insert or move a task forward; an older status arriving late never moves it back."""
-    rank = TASK_STATUS_RANK[task.status]
+def plan_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
+    """A task as routing planned it; a dispatch that arrived first (another topic) wins."""
+    tx.execute(
+        "INSERT OR IGNORE INTO tasks (task_id, application_id, department_code, department_name, region_code, level,"
+        " step, status, status_rank, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
+         task.step, task.status, json.dumps(task.deadline) if task.deadline else ""),
+    )
+
+
+def dispatch_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
+    """A (re-)dispatch: the department, level and deadline may all change."""
     tx.execute(
         "INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code, level, step,"
-        " status, status_rank, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT(task_id) DO UPDATE SET"
-        "  status = CASE WHEN excluded.status_rank > tasks.status_rank THEN excluded.status ELSE tasks.status END,"
-        "  status_rank = MAX(tasks.status_rank, excluded.status_rank),"
-        "  deadline_json = CASE WHEN excluded.deadline_json != '' THEN excluded.deadline_json"
-        "                  ELSE tasks.deadline_json END",
+        " status, status_rank, deadline_json, dispatch_number) VALUES (?, ?, ?, ?, ?, ?, ?, 'dispatched', 1, ?, ?)"
+        " ON CONFLICT(task_id) DO UPDATE SET department_code = excluded.department_code,"
+        "  department_name = excluded.department_name, region_code = excluded.region_code, level = excluded.level,"
+        "  status = 'dispatched', deadline_json = excluded.deadline_json, dispatch_number = excluded.dispatch_number,"
+        "  note = CASE WHEN excluded.dispatch_number > 1 THEN tasks.note ELSE '' END",
         (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
-         task.step, task.status, rank, json.dumps(task.deadline) if task.deadline else ""),
+         task.step, json.dumps(task.deadline) if task.deadline else "", task.dispatch_number),
     )
+
+
+def update_task(tx: Transaction, task_id: str, status: str | None = None, note: str | None = None,
+                outcome: int | None = None, result_text: str | None = None) -> str | None:
+    """Set what an event says about a task; returns its application id (None if unknown)."""
+    row = tx.execute("SELECT application_id FROM tasks WHERE task_id = ?", (task_id,)).fetchone()
+    if row is None:
+        return None
+    tx.execute("UPDATE tasks SET status = COALESCE(?, status), note = COALESCE(?, note),"
+               " outcome = COALESCE(?, outcome), result_text = COALESCE(?, result_text) WHERE task_id = ?",
+               (status, note, outcome, result_text, task_id))
+    return str(row[0])
+
+
+def task_statuses(tx: Transaction, application_id: str) -> list[str]:
+    return [r[0] for r in tx.execute("SELECT status FROM tasks WHERE application_id = ?", (application_id,))]
 
 
 def record_routing(tx: Transaction, application_id: str, cross_region: bool, fallback: bool, note: str) -> None:
@@ -197,7 +230,7 @@ def record_routing(tx: Transaction, application_id: str, cross_region: bool, fal
 
 
 def set_application_status(tx: Transaction, application_id: str, status: str, updated_at: str,
-                           handling_region_code: str | None = None) -> None:
+                           handling_region_code: str | None = None, outcome: int | None = None) -> None:
     tx.execute("UPDATE applications SET status = ?, updated_at = ?,"
-               " handling_region_code = COALESCE(?, handling_region_code) WHERE application_id = ?",
-               (status, updated_at, handling_region_code, application_id))
+               " handling_region_code = COALESCE(?, handling_region_code), outcome = COALESCE(?, outcome)"
+               " WHERE application_id = ?", (status, updated_at, handling_region_code, outcome, application_id))

@@ -20,7 +20,7 @@ def main() -> int:
     except (CatalogError, ConfigurationError, ValueError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
-    return run_service(lambda: settings, handlers=make_handlers(catalog, calendar), schema=SCHEMA)
+    return run_service(lambda: settings, handlers=make_handlers(catalog, calendar, settings), schema=SCHEMA)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Event handlers of the routing service: event type -> handler.
 
-ApplicationAccepted → plan the tasks (catalogue rules), store the route, emit ApplicationRouted
-and one TaskDispatched per task of the first step. Later steps wait for their predecessors
-(completion handling arrives with issue #4).
+- ApplicationAccepted → plan the tasks (catalogue rules), store the route, emit ApplicationRouted
+  and one TaskDispatched per task of the first step;
+- TaskCompleted → record the result; dispatch the next step when its predecessors are done;
+  emit ApplicationCompleted with the combined outcome when every task is done;
+- TaskReturned → escalate to the district government (兜底) with a new dispatch, or hand the
+  task to the human coordinator queue after too many returns (TaskEscalated either way).
 """
 
 from __future__ import annotations
@@ -11,16 +14,18 @@ import datetime as dt
 
 from google.protobuf.json_format import MessageToDict
 
-from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationRouted
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted, ApplicationRouted, TaskResult
 from onewindow.application.v1.events_pb2 import PlannedTask as PlannedTaskMessage
 from onewindow.common.v1.types_pb2 import Deadline, DeadlineBasis
-from onewindow.task.v1.events_pb2 import TaskDispatched
-from onewindow_catalog import Catalog, WorkingCalendar
+from onewindow.task.v1.events_pb2 import TaskCompleted, TaskDispatched, TaskEscalated, TaskReturned
+from onewindow_catalog import Catalog, Department, ServiceItem, WorkingCalendar
 from onewindow_platform.consumer import Emit, Handler, HandlerContext, PermanentError
 from onewindow_platform.events import DecodedEvent, derived_id
 
 from . import storage
+from .domain.join import all_completed, combined_outcome, decide_return, ready_to_dispatch
 from .domain.planning import DeadlineSpec, RoutingError, deadline_for, plan
+from .settings import RoutingSettings
 
 BASIS = {"hours": DeadlineBasis.DEADLINE_BASIS_HOURS, "working_days": DeadlineBasis.DEADLINE_BASIS_WORKING_DAYS}
 
@@ -31,7 +36,31 @@ def _deadline_message(spec: DeadlineSpec) -> Deadline:
     return deadline
 
 
-def make_handlers(catalog: Catalog, calendar: WorkingCalendar) -> dict[str, Handler]:
+def _occurred_at(event: DecodedEvent) -> dt.datetime:
+    # Deadlines run from the event that started the clock, so a replay computes the same dates.
+    return event.envelope.occurred_at.ToDatetime(tzinfo=dt.UTC)
+
+
+def _dispatch(task_id: str, department: Department, item: ServiceItem, accepted: ApplicationAccepted,
+              deadline: DeadlineSpec, step: int, dispatch_number: int) -> Emit:
+    message = TaskDispatched(
+        task_id=task_id, department_code=department.code, department_name=department.name,
+        region_code=department.region_code, level=int(department.level), item_code=item.code,
+        deadline=_deadline_message(deadline), step=step, dispatch_number=dispatch_number,
+        applicant=accepted.applicant, fields=accepted.fields,
+    )
+    return Emit(message, event_id=derived_id("dispatched", task_id, str(dispatch_number)))
+
+
+def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: RoutingSettings) -> dict[str, Handler]:
+    def load_accepted(ctx: HandlerContext, application_id: str) -> tuple[ServiceItem, ApplicationAccepted]:
+        stored = storage.accepted_payload(ctx.tx, application_id)
+        if stored is None:
+            raise PermanentError(f"no route for application {application_id}")
+        accepted = ApplicationAccepted()
+        accepted.ParseFromString(stored[1])
+        return catalog.items[stored[0]], accepted
+
     def on_accepted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
         accepted = event.payload
         assert isinstance(accepted, ApplicationAccepted)
@@ -41,19 +70,17 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar) -> dict[str, Hand
         item = catalog.items.get(accepted.item_code)
         if item is None:
             raise PermanentError(f"item {accepted.item_code!r} is not in this routing service's catalogue")
-        fields = MessageToDict(accepted.fields)
         try:
             route = plan(item, application_id, accepted.receiving_region_code, accepted.location_region_code,
-                         fields, catalog)
+                         MessageToDict(accepted.fields), catalog)
         except RoutingError as exc:
             raise PermanentError(str(exc)) from exc
-        # Deadlines run from acceptance, so a replay computes the same dates.
-        accepted_at = event.envelope.occurred_at.ToDatetime(tzinfo=dt.UTC)
+        accepted_at = _occurred_at(event)
         deadline = deadline_for(item, catalog, calendar, accepted_at)
         first = route.first_step()
         storage.save_plan(ctx.tx, application_id, item.code, accepted.receiving_region_code, route, event.event_id,
-                          accepted_at.isoformat(), {t.task_id: deadline.due_at.isoformat() for t in first})
-
+                          accepted.SerializeToString(), accepted_at.isoformat(),
+                          {t.task_id: deadline.due_at.isoformat() for t in first})
         routed = ApplicationRouted(
             receiving_region_code=accepted.receiving_region_code, handling_region_code=route.handling_region,
             cross_region=route.cross_region, fallback_used=route.fallback_used,
@@ -69,14 +96,62 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar) -> dict[str, Hand
                 message.deadline.CopyFrom(_deadline_message(deadline))
             routed.tasks.append(message)
         emits = [Emit(routed, event_id=derived_id("routed", event.event_id))]
-        for task in first:
-            dispatched = TaskDispatched(
-                task_id=task.task_id, department_code=task.department.code, department_name=task.department.name,
-                region_code=task.department.region_code, level=int(task.level), item_code=item.code,
-                deadline=_deadline_message(deadline), step=task.step, dispatch_number=1,
-                applicant=accepted.applicant, fields=accepted.fields,
-            )
-            emits.append(Emit(dispatched, event_id=derived_id("dispatched", task.task_id, "1")))
+        emits += [_dispatch(t.task_id, t.department, item, accepted, deadline, t.step, 1) for t in first]
         return emits
 
-    return {ApplicationAccepted.DESCRIPTOR.full_name: on_accepted}
+    def on_completed(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        completed = event.payload
+        assert isinstance(completed, TaskCompleted)
+        task = storage.route_task(ctx.tx, completed.task_id)
+        if task is None or task.status == "completed":
+            return []
+        storage.complete_task(ctx.tx, task.task_id, completed.outcome, completed.result_text, completed.document_ref)
+        tasks = storage.route_tasks(ctx.tx, event.application_id)
+        emits: list[Emit] = []
+        ready = ready_to_dispatch(tasks)  # type: ignore[arg-type]
+        if ready:
+            item, accepted = load_accepted(ctx, event.application_id)
+            deadline = deadline_for(item, catalog, calendar, _occurred_at(event))
+            for waiting in ready:
+                assert isinstance(waiting, storage.RouteTask)
+                department = catalog.departments[waiting.department_code]
+                storage.mark_dispatched(ctx.tx, waiting.task_id, deadline.due_at.isoformat())
+                emits.append(_dispatch(waiting.task_id, department, item, accepted, deadline, waiting.step, 1))
+        if all_completed(tasks):  # type: ignore[arg-type]
+            storage.mark_completed(ctx.tx, event.application_id, _occurred_at(event).isoformat())
+            result = ApplicationCompleted(outcome=combined_outcome([t.outcome for t in tasks]), results=[
+                TaskResult(task_id=t.task_id, department_code=t.department_code, outcome=t.outcome,
+                           result_text=t.result_text, document_ref=t.document_ref) for t in tasks])
+            result.completed_at.CopyFrom(event.envelope.occurred_at)
+            emits.append(Emit(result, event_id=derived_id("application-completed", event.application_id)))
+        return emits
+
+    def on_returned(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        returned = event.payload
+        assert isinstance(returned, TaskReturned)
+        task = storage.route_task(ctx.tx, returned.task_id)
+        if task is None or task.status != "dispatched" or task.department_code != returned.department_code:
+            return []  # stale: the task has moved on since
+        times = task.times_returned + 1
+        decision = decide_return(catalog, task.department_code, times, settings.routing_max_returns)
+        escalated = TaskEscalated(task_id=task.task_id, from_department_code=task.department_code,
+                                  reason=f"{decision.reason}: {returned.reason}", times_returned=times)
+        escalation_id = derived_id("escalated", task.task_id, str(task.dispatch_number))
+        if decision.department is None:
+            storage.to_coordinator(ctx.tx, task.task_id)
+            escalated.to_coordinator = True
+            return [Emit(escalated, event_id=escalation_id)]
+        item, accepted = load_accepted(ctx, event.application_id)
+        deadline = deadline_for(item, catalog, calendar, _occurred_at(event))
+        storage.redispatch_task(ctx.tx, task.task_id, decision.department.code, int(decision.department.level),
+                                deadline.due_at.isoformat())
+        escalated.to_department_code = decision.department.code
+        return [Emit(escalated, event_id=escalation_id),
+                _dispatch(task.task_id, decision.department, item, accepted, deadline, task.step,
+                          task.dispatch_number + 1)]
+
+    return {
+        ApplicationAccepted.DESCRIPTOR.full_name: on_accepted,
+        TaskCompleted.DESCRIPTOR.full_name: on_completed,
+        TaskReturned.DESCRIPTOR.full_name: on_returned,
+    }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any
 
 from onewindow_platform.storage import Transaction
 
@@ -18,7 +20,9 @@ CREATE TABLE IF NOT EXISTS routes (
     cross_region          INTEGER NOT NULL,
     fallback_reasons      TEXT NOT NULL,
     accepted_event_id     TEXT NOT NULL,
-    routed_at             TEXT NOT NULL
+    accepted_payload      BLOB NOT NULL,     -- ApplicationAccepted, for dispatching later steps
+    routed_at             TEXT NOT NULL,
+    completed_at          TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE IF NOT EXISTS route_tasks (
@@ -30,21 +34,25 @@ CREATE TABLE IF NOT EXISTS route_tasks (
     depends_on      TEXT NOT NULL,
     status          TEXT NOT NULL,      -- waiting | dispatched | completed | returned
     deadline_due_at TEXT NOT NULL DEFAULT '',
-    dispatch_number INTEGER NOT NULL DEFAULT 0
+    dispatch_number INTEGER NOT NULL DEFAULT 0,
+    times_returned  INTEGER NOT NULL DEFAULT 0,
+    outcome         INTEGER NOT NULL DEFAULT 0,
+    result_text     TEXT NOT NULL DEFAULT '',
+    document_ref    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS route_tasks_application ON route_tasks (application_id);
 """
 
 
 def save_plan(tx: Transaction, application_id: str, item_code: str, receiving: str, plan: Plan,
-              accepted_event_id: str, routed_at: str, dispatched: dict[str, str]) -> None:
+              accepted_event_id: str, accepted_payload: bytes, routed_at: str, dispatched: dict[str, str]) -> None:
     """Store the route; `dispatched` maps the task ids dispatched now to their due time."""
     tx.execute(
         "INSERT INTO routes (application_id, item_code, receiving_region_code, competent_region_code,"
-        " handling_region_code, cross_region, fallback_reasons, accepted_event_id, routed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " handling_region_code, cross_region, fallback_reasons, accepted_event_id, accepted_payload, routed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (application_id, item_code, receiving, plan.competent_region, plan.handling_region, int(plan.cross_region),
-         json.dumps(plan.fallback_reasons, ensure_ascii=False), accepted_event_id, routed_at),
+         json.dumps(plan.fallback_reasons, ensure_ascii=False), accepted_event_id, accepted_payload, routed_at),
     )
     tx.executemany(
         "INSERT INTO route_tasks (task_id, application_id, department_code, level, step, depends_on, status,"
@@ -57,3 +65,69 @@ def save_plan(tx: Transaction, application_id: str, item_code: str, receiving: s
 
 def already_routed(tx: Transaction, application_id: str) -> bool:
     return tx.execute("SELECT 1 FROM routes WHERE application_id = ?", (application_id,)).fetchone() is not None
+
+
+@dataclass(frozen=True)
+class RouteTask:
+    task_id: str
+    application_id: str
+    department_code: str
+    level: int
+    step: int
+    depends_on: tuple[str, ...]
+    status: str
+    dispatch_number: int
+    times_returned: int
+    outcome: int
+    result_text: str
+    document_ref: str
+
+
+_TASK_COLUMNS = ("task_id, application_id, department_code, level, step, depends_on, status, dispatch_number,"
+                 " times_returned, outcome, result_text, document_ref")
+
+
+def _task(row: tuple[Any, ...]) -> RouteTask:
+    return RouteTask(row[0], row[1], row[2], row[3], row[4], tuple(json.loads(row[5])), *row[6:])
+
+
+def route_task(tx: Transaction, task_id: str) -> RouteTask | None:
+    row = tx.execute(f"SELECT {_TASK_COLUMNS} FROM route_tasks WHERE task_id = ?", (task_id,)).fetchone()
+    return _task(row) if row else None
+
+
+def route_tasks(tx: Transaction, application_id: str) -> list[RouteTask]:
+    rows = tx.execute(f"SELECT {_TASK_COLUMNS} FROM route_tasks WHERE application_id = ?"
+                      " ORDER BY step, length(task_id), task_id", (application_id,)).fetchall()
+    return [_task(row) for row in rows]
+
+
+def accepted_payload(tx: Transaction, application_id: str) -> tuple[str, bytes] | None:
+    row = tx.execute("SELECT item_code, accepted_payload FROM routes WHERE application_id = ?",
+                     (application_id,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def complete_task(tx: Transaction, task_id: str, outcome: int, result_text: str, document_ref: str) -> None:
+    tx.execute("UPDATE route_tasks SET status = 'completed', outcome = ?, result_text = ?, document_ref = ?"
+               " WHERE task_id = ?", (outcome, result_text, document_ref, task_id))
+
+
+def redispatch_task(tx: Transaction, task_id: str, department_code: str, level: int, due_at: str) -> None:
+    tx.execute("UPDATE route_tasks SET status = 'dispatched', department_code = ?, level = ?, deadline_due_at = ?,"
+               " dispatch_number = dispatch_number + 1, times_returned = times_returned + 1 WHERE task_id = ?",
+               (department_code, level, due_at, task_id))
+
+
+def mark_dispatched(tx: Transaction, task_id: str, due_at: str) -> None:
+    tx.execute("UPDATE route_tasks SET status = 'dispatched', deadline_due_at = ?, dispatch_number = 1"
+               " WHERE task_id = ?", (due_at, task_id))
+
+
+def to_coordinator(tx: Transaction, task_id: str) -> None:
+    tx.execute("UPDATE route_tasks SET status = 'coordination', times_returned = times_returned + 1"
+               " WHERE task_id = ?", (task_id,))
+
+
+def mark_completed(tx: Transaction, application_id: str, at: str) -> None:
+    tx.execute("UPDATE routes SET completed_at = ? WHERE application_id = ?", (at, application_id))

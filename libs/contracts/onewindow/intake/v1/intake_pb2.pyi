@@ -82,7 +82,7 @@ class GetApplicationRequest(_message.Message):
     def __init__(self, application_id: _Optional[str] = ...) -> None: ...
 
 class TaskView(_message.Message):
-    __slots__ = ("task_id", "department_code", "department_name", "region_code", "level", "status", "deadline")
+    __slots__ = ("task_id", "department_code", "department_name", "region_code", "level", "status", "deadline", "outcome", "result_text", "note", "dispatch_number")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +90,10 @@ class TaskView(_message.Message):
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RESULT_TEXT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    DISPATCH_NUMBER_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     department_code: str
     department_name: str
@@ -97,10 +101,14 @@ class TaskView(_message.Message):
     level: _types_pb2.Level
     status: str
     deadline: _types_pb2.Deadline
-    def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., status: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ...) -> None: ...
+    outcome: _types_pb2.Outcome
+    result_text: str
+    note: str
+    dispatch_number: int
+    def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., status: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ..., outcome: _Optional[_Union[_types_pb2.Outcome, str]] = ..., result_text: _Optional[str] = ..., note: _Optional[str] = ..., dispatch_number: _Optional[int] = ...) -> None: ...
 
 class ApplicationView(_message.Message):
-    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at", "cross_region", "routing_fallback", "routing_note")
+    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at", "cross_region", "routing_fallback", "routing_note", "outcome")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +124,7 @@ class ApplicationView(_message.Message):
     CROSS_REGION_FIELD_NUMBER: _ClassVar[int]
     ROUTING_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     ROUTING_NOTE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     status: ApplicationStatus
     item_code: str
@@ -131,7 +140,8 @@ class ApplicationView(_message.Message):
     cross_region: bool
     routing_fallback: bool
     routing_note: str
-    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cross_region: _Optional[bool] = ..., routing_fallback: _Optional[bool] = ..., routing_note: _Optional[str] = ...) -> None: ...
+    outcome: _types_pb2.Outcome
+    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cross_region: _Optional[bool] = ..., routing_fallback: _Optional[bool] = ..., routing_note: _Optional[str] = ..., outcome: _Optional[_Union[_types_pb2.Outcome, str]] = ...) -> None: ...
 
 class GetApplicationResponse(_message.Message):
     __slots__ = ("application",)

@@ -126,3 +126,19 @@ class TaskDeadlineMissed(_message.Message):
     deadline: _types_pb2.Deadline
     new_deadline: _types_pb2.Deadline
     def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ..., new_deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ...) -> None: ...
+
+class TaskEscalated(_message.Message):
+    __slots__ = ("task_id", "from_department_code", "to_department_code", "reason", "to_coordinator", "times_returned")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
+    TO_DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TO_COORDINATOR_FIELD_NUMBER: _ClassVar[int]
+    TIMES_RETURNED_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    from_department_code: str
+    to_department_code: str
+    reason: str
+    to_coordinator: bool
+    times_returned: int
+    def __init__(self, task_id: _Optional[str] = ..., from_department_code: _Optional[str] = ..., to_department_code: _Optional[str] = ..., reason: _Optional[str] = ..., to_coordinator: _Optional[bool] = ..., times_returned: _Optional[int] = ...) -> None: ...

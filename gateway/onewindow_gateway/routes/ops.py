@@ -1,0 +1,37 @@
+"""/api/v1/ops: what operators act on — parked deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
+
+from ..auth import require_roles
+
+router = APIRouter(prefix="/api/v1/ops", tags=["ops"], dependencies=[require_roles("ops")])
+
+
+class ParkedTaskOut(BaseModel):
+    task_id: str
+    application_id: str
+    department_code: str
+    reason: str
+    attempts: int
+    parked_at: str
+
+
+@router.get("/parked-tasks", response_model=list[ParkedTaskOut], summary="Tasks no agency has taken yet")
+async def parked_tasks(request: Request,
+                       department_code: Annotated[str | None, Query(max_length=64)] = None) -> list[ParkedTaskOut]:
+    response = await asyncio.to_thread(request.app.state.adapter.parked, department_code or "")
+    return [ParkedTaskOut(task_id=t.task_id, application_id=t.application_id, department_code=t.department_code,
+                          reason=t.reason, attempts=t.attempts, parked_at=t.parked_at.ToJsonString())
+            for t in response.tasks]
+
+
+@router.post("/tasks/{task_id}/replay", status_code=202, summary="Deliver a parked task again")
+async def replay(task_id: Annotated[str, Path(max_length=80)], request: Request) -> dict[str, str]:
+    response = await asyncio.to_thread(request.app.state.adapter.replay, task_id)
+    return {"task_id": response.task_id, "status": response.status}

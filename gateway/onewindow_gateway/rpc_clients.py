@@ -1,0 +1,88 @@
+"""The gateway's gRPC clients (intake, department-adapter): trace context in metadata, and gRPC
+status codes turned into the HTTP errors a caller can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from fastapi import HTTPException, status
+
+from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
+from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+from onewindow_platform.rpc import outgoing_metadata
+
+GRPC_TO_HTTP = {
+    grpc.StatusCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.FAILED_PRECONDITION: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.INVALID_ARGUMENT: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    grpc.StatusCode.PERMISSION_DENIED: status.HTTP_403_FORBIDDEN,
+    grpc.StatusCode.DEADLINE_EXCEEDED: status.HTTP_504_GATEWAY_TIMEOUT,
+}
+
+
+class RpcClient:
+    name = "service"
+
+    def __init__(self, address: str, timeout_s: float, stub_class: type) -> None:
+        self.address = address
+        self.channel = grpc.insecure_channel(address)
+        self.stub = stub_class(self.channel)
+        self.timeout_s = timeout_s
+
+    def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> Any:
+        try:
+            return getattr(self.stub, method)(request, timeout=self.timeout_s,
+                                              metadata=[*outgoing_metadata(), *(extra_metadata or [])])
+        except grpc.RpcError as exc:
+            code = exc.code()
+            detail = exc.details() or code.name
+            if code == grpc.StatusCode.UNAVAILABLE:
+                raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"{self.name} is unavailable; retry shortly",
+                                    headers={"Retry-After": "5"}) from None
+            raise HTTPException(GRPC_TO_HTTP.get(code, status.HTTP_502_BAD_GATEWAY), detail) from None
+
+    def ready(self, timeout_s: float) -> bool:
+        try:
+            grpc.channel_ready_future(self.channel).result(timeout=timeout_s)
+            return True
+        except grpc.FutureTimeoutError:
+            return False
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+class IntakeClient(RpcClient):
+    name = "intake"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, intake_pb2_grpc.IntakeServiceStub)
+
+    def submit(self, request: intake_pb2.SubmitApplicationRequest) -> intake_pb2.SubmitApplicationResponse:
+        return self.call("SubmitApplication", request)
+
+    def get(self, application_id: str) -> intake_pb2.ApplicationView:
+        return self.call("GetApplication", intake_pb2.GetApplicationRequest(application_id=application_id)).application
+
+    def list(self, request: intake_pb2.ListApplicationsRequest,
+             subject_id: str = "") -> intake_pb2.ListApplicationsResponse:
+        metadata = [("ow-subject-id", subject_id)] if subject_id else None
+        return self.call("ListApplications", request, metadata)
+
+
+class AdapterClient(RpcClient):
+    name = "department-adapter"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, adapter_pb2_grpc.DepartmentAdapterServiceStub)
+
+    def record(self, request: adapter_pb2.RecordAgencyEventRequest) -> adapter_pb2.RecordAgencyEventResponse:
+        return self.call("RecordAgencyEvent", request)
+
+    def parked(self, department_code: str = "") -> adapter_pb2.ListParkedTasksResponse:
+        return self.call("ListParkedTasks", adapter_pb2.ListParkedTasksRequest(department_code=department_code))
+
+    def replay(self, task_id: str) -> adapter_pb2.ReplayParkedTaskResponse:
+        return self.call("ReplayParkedTask", adapter_pb2.ReplayParkedTaskRequest(task_id=task_id))

@@ -1,0 +1,118 @@
+"""The back office's behaviour: take a task once per key, then acknowledge and finish it later
+through the gateway's agency callback API, as the department's behaviour says."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from .behaviour import Behaviours
+from .store import TaskStore
+
+log = logging.getLogger("agency-simulator")
+
+
+class AgencyDown(Exception):
+    pass
+
+
+class AnswerGarbage(Exception):
+    pass
+
+
+class Agency:
+    def __init__(self, store: TaskStore, behaviours: Behaviours, gateway_url: str, tokens_file: Path,
+                 default_delay_s: float) -> None:
+        self.store = store
+        self.behaviours = behaviours
+        self.gateway_url = gateway_url.rstrip("/")
+        self.tokens_file = tokens_file
+        self.default_delay_s = default_delay_s
+        self.http = httpx.Client(timeout=10)
+
+    def receive(self, key: str, task_id: str, application_id: str, department_code: str, protocol: str,
+                traceparent: str = "") -> str:
+        behaviour = self.behaviours.of(department_code)
+        if behaviour.mode == "down":
+            raise AgencyDown(department_code)
+        if behaviour.mode == "slow":
+            time.sleep(behaviour.slow_s)
+        if behaviour.mode == "garbage":
+            raise AnswerGarbage(department_code)
+        reference, new = self.store.receive(key, task_id, application_id, department_code, protocol)
+        if new and behaviour.then != "hold":
+            threading.Thread(target=self._work, args=(task_id, department_code, traceparent), daemon=True).start()
+        return reference
+
+    def receive_supplement(self, task_id: str, department_code: str, fields: dict[str, object],
+                           traceparent: str = "") -> str:
+        self.store.add_supplement(task_id, json.dumps(fields, ensure_ascii=False))
+        # With the missing material in hand, the department finishes the task.
+        self.behaviours.set(department_code, then="complete")
+        threading.Thread(target=self._finish, args=(task_id, department_code, traceparent), daemon=True).start()
+        return f"SUP-{uuid.uuid4().hex[:8]}"
+
+    # -- the back office at work ----------------------------------------------------------------
+
+    def _work(self, task_id: str, department_code: str, traceparent: str) -> None:
+        delay = self._delay(department_code)
+        time.sleep(delay)
+        self.callback(task_id, department_code, {"event": "acknowledged"}, traceparent)
+        self._finish(task_id, department_code, traceparent)
+
+    def _finish(self, task_id: str, department_code: str, traceparent: str) -> None:
+        behaviour = self.behaviours.of(department_code)
+        time.sleep(self._delay(department_code))
+        body: dict[str, object]
+        if behaviour.then == "complete":
+            body = {"event": "completed", "outcome": behaviour.outcome,
+                    "result_text": f"{department_code} 已办结", "document_ref": f"DOC-{uuid.uuid4().hex[:8]}"}
+        elif behaviour.then == "return":
+            body = {"event": "returned", "reason": behaviour.reason, "note": "请改派有权处理的单位"}
+        elif behaviour.then == "supplement":
+            body = {"event": "supplement_requested", "missing_fields": list(behaviour.missing_fields),
+                    "note": "请补正材料"}
+        else:
+            return
+        self.callback(task_id, department_code, body, traceparent)
+
+    def _delay(self, department_code: str) -> float:
+        configured = self.behaviours.of(department_code).delay_s
+        return self.default_delay_s if configured is None else configured
+
+    def callback(self, task_id: str, department_code: str, body: dict[str, object], traceparent: str = "",
+                 attempts: int = 10) -> int:
+        """POST the agency's event to the gateway with the department's token; retried while the
+        gateway is unreachable. Returns the final HTTP status."""
+        token = self._token(department_code)
+        body = {"callback_id": uuid.uuid4().hex, **body}
+        headers = {"Authorization": f"Bearer {token}"}
+        if traceparent:
+            headers["traceparent"] = traceparent
+        url = f"{self.gateway_url}/api/v1/agency/tasks/{task_id}/events"
+        status = 0
+        for attempt in range(attempts):
+            try:
+                response = self.http.post(url, json=body, headers=headers)
+                status = response.status_code
+                if status < 500:
+                    if status >= 400:
+                        log.warning("callback refused: %s %s", status, response.text[:200])
+                    return status
+            except httpx.HTTPError as exc:
+                log.warning("callback failed (%s), retrying", exc)
+            time.sleep(min(5.0, 0.2 * 2 ** attempt))
+        return status
+
+    def _token(self, department_code: str) -> str:
+        try:
+            tokens = json.loads(self.tokens_file.read_text())
+        except (OSError, ValueError):
+            return ""
+        return str(tokens.get("agencies", {}).get(department_code, ""))

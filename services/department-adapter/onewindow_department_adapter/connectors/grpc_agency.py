@@ -1,0 +1,49 @@
+"""gRPC connector: onewindow.agency.v1.AgencyTaskService implemented by the agency."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import grpc
+from google.protobuf.struct_pb2 import Struct
+
+from onewindow.agency.v1 import agency_pb2, agency_pb2_grpc
+
+from .base import DeliveryError, DeliveryRequest
+from .config import ConnectorRule, RetryPolicy
+
+
+class GrpcConnector:
+    def __init__(self, rule: ConnectorRule, policy: RetryPolicy) -> None:
+        self.rule = rule
+        self.policy = policy
+        self.channel = grpc.insecure_channel(rule.target, options=[
+            ("grpc.max_receive_message_length", policy.max_response_bytes)])
+        self.stub = agency_pb2_grpc.AgencyTaskServiceStub(self.channel)
+
+    def deliver(self, request: DeliveryRequest) -> str:
+        fields = Struct()
+        fields.update(request.fields)  # type: ignore[arg-type]
+        message = agency_pb2.ReceiveTaskRequest(
+            task_id=request.task_id, application_id=request.application_id,
+            department_code=request.department_code, item_code=request.item_code,
+            applicant_name_masked=request.applicant_name_masked,
+            applicant_id_number_masked=request.applicant_id_number_masked, fields=fields,
+            dispatch_number=request.dispatch_number,
+        )
+        if request.deadline_iso:
+            message.deadline.FromDatetime(dt.datetime.fromisoformat(request.deadline_iso))
+        metadata = [("idempotency-key", request.idempotency_key)]
+        if request.traceparent:
+            metadata.append(("traceparent", request.traceparent))
+        try:
+            answer = self.stub.ReceiveTask(message, timeout=self.policy.timeout_s, metadata=metadata)
+        except grpc.RpcError as exc:
+            raise DeliveryError(f"gRPC {exc.code().name}: {exc.details()}") from None
+        reference = answer.agency_reference
+        if not 0 < len(reference) <= 128 or not reference.isprintable():
+            raise DeliveryError("agency answer lacks a valid agency_reference")
+        return reference
+
+    def close(self) -> None:
+        self.channel.close()

@@ -1,0 +1,183 @@
+"""The delivery worker: takes due deliveries, calls the agency through its connector, and records
+the outcome with its event in one transaction.
+
+Each task reaches its agency exactly once as the agency sees it: every attempt carries the same
+Idempotency-Key (task id + dispatch number), so a retry after a timeout or after our own crash
+finds the task the agency already has. After the retry budget a task is parked, announced with
+TaskDeliveryFailed and copied to the DLQ with the reason; ops can replay it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from onewindow.task.v1.events_pb2 import TaskDelivered, TaskDeliveryFailed
+from onewindow_platform.events import build_envelope, derived_id
+from onewindow_platform.failpoints import failpoint
+from onewindow_platform.outbox import OutboxRelay, add_to_outbox
+from onewindow_platform.storage import Database
+from onewindow_platform.topics import TASKS, physical_name
+from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, current_traceparent, tracer
+
+from . import storage
+from .connectors import Connector, ConnectorConfig, DeliveryError
+from .connectors.grpc_agency import GrpcConnector
+from .connectors.webhook import WebhookConnector
+from .domain.retry import CircuitBreaker, next_delay_s
+from .settings import AdapterSettings
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryWorker:
+    def __init__(self, settings: AdapterSettings, db: Database, config: ConnectorConfig, relay: OutboxRelay,
+                 producer: KafkaProducer) -> None:
+        self.settings = settings
+        self.db = db
+        self.config = config
+        self.relay = relay
+        self.producer = producer
+        self.policy = config.policy
+        self.breaker = CircuitBreaker(failures=self.policy.breaker_failures, open_s=self.policy.breaker_open_s)
+        self.connectors: dict[str, Connector] = {
+            rule.name: (WebhookConnector(rule, self.policy) if rule.kind == "webhook"
+                        else GrpcConnector(rule, self.policy))
+            for rule in config.rules
+        }
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=settings.delivery_workers, thread_name_prefix="deliver")
+        self._in_flight = threading.Semaphore(settings.delivery_workers)
+        self._thread: threading.Thread | None = None
+        self._tracer = tracer("onewindow.delivery")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        recovered = storage.reset_interrupted(self.db.connection())
+        if recovered:
+            log.info("deliveries interrupted by a crash are retried", extra={"count": recovered})
+        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._pool.shutdown(wait=True)
+        for connector in self.connectors.values():
+            connector.close()
+
+    def _run(self) -> None:
+        interval = self.settings.delivery_poll_interval_ms / 1000
+        while not self._stop.is_set():
+            try:
+                claimed = self._claim()
+            except Exception:  # the database is busy or gone: keep trying, never lose a row
+                log.exception("claiming deliveries failed")
+                claimed = 0
+            if claimed == 0:
+                self._wake.wait(interval)
+                self._wake.clear()
+
+    def _claim(self) -> int:
+        free = 0
+        while self._in_flight.acquire(blocking=False):
+            free += 1
+        if free == 0:
+            time.sleep(0.01)
+            return 1  # busy, not idle
+        with self.db.transaction() as tx:
+            due = storage.claim_due(tx, free, time.time())
+        for _ in range(free - len(due)):
+            self._in_flight.release()
+        for delivery in due:
+            self._pool.submit(self._attempt_and_release, delivery)
+        return len(due)
+
+    def _attempt_and_release(self, delivery: storage.Delivery) -> None:
+        try:
+            self.attempt(delivery)
+        except Exception:
+            log.exception("delivery attempt crashed; it will be retried", extra={"task_id": delivery.task_id})
+            with self.db.transaction() as tx:
+                storage.postpone(tx, delivery, time.time() + self.policy.backoff_initial_s)
+        finally:
+            self._in_flight.release()
+
+    def attempt(self, delivery: storage.Delivery) -> None:
+        department = delivery.department_code
+        if not self.breaker.allow(department):
+            with self.db.transaction() as tx:
+                storage.postpone(tx, delivery, time.time() + min(1.0, self.policy.breaker_open_s))
+            return
+        rule = self.config.rule_for(department)
+        attempts = delivery.attempts + 1
+        with self._tracer.start_as_current_span(
+            f"deliver {department}", kind=SpanKind.CLIENT,
+            context=context_from_traceparent(delivery.request.traceparent),
+            attributes={APPLICATION_ID_ATTRIBUTE: delivery.application_id, "onewindow.department.code": department,
+                        "onewindow.task.id": delivery.task_id, "onewindow.connector": rule.name,
+                        "onewindow.delivery.attempt": attempts},
+        ) as span:
+            request = delivery.request.__class__(**{**delivery.request.__dict__, "traceparent": current_traceparent()})
+            try:
+                reference = self.connectors[rule.name].deliver(request)
+            except DeliveryError as exc:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                self.breaker.record_failure(department)
+                self._failed(delivery, attempts, str(exc))
+                return
+            self.breaker.record_success(department)
+            failpoint("delivery.after_agency_call")  # the agency has it; we have not recorded that
+            with self.db.transaction() as tx:
+                storage.mark_delivered(tx, delivery, reference, attempts)
+                delivered = TaskDelivered(task_id=delivery.task_id, department_code=department,
+                                          agency_reference=reference, attempts=attempts)
+                add_to_outbox(tx, self.settings, build_envelope(
+                    delivered, application_id=delivery.application_id, source=self.settings.service_name,
+                    event_id=derived_id("delivered", delivery.task_id, str(delivery.dispatch_number))))
+        self.relay.wake()
+
+    def _failed(self, delivery: storage.Delivery, attempts: int, error: str) -> None:
+        log.warning("delivery failed", extra={"task_id": delivery.task_id, "department": delivery.department_code,
+                                              "attempt": attempts, "error": error})
+        if attempts < self.policy.max_attempts:
+            delay = next_delay_s(attempts, self.policy.backoff_initial_s, self.policy.backoff_max_s)
+            with self.db.transaction() as tx:
+                storage.reschedule(tx, delivery, attempts, error, time.time() + delay)
+            return
+        now = dt.datetime.now(dt.UTC).isoformat()
+        with self.db.transaction() as tx:
+            storage.park(tx, delivery, attempts, error, now)
+            failed = TaskDeliveryFailed(task_id=delivery.task_id, department_code=delivery.department_code,
+                                        reason=error, attempts=attempts, parked=True)
+            add_to_outbox(tx, self.settings, build_envelope(
+                failed, application_id=delivery.application_id, source=self.settings.service_name,
+                event_id=derived_id("parked", delivery.task_id, str(delivery.dispatch_number), now)))
+        self.relay.wake()
+        self._copy_to_dlq(delivery, error, attempts)
+        log.error("task parked after its retry budget", extra={"task_id": delivery.task_id, "error": error})
+
+    def _copy_to_dlq(self, delivery: storage.Delivery, error: str, attempts: int) -> None:
+        topic = physical_name(self.settings, TASKS.dlq)
+        headers = [("ow-dlq-error", f"delivery to {delivery.department_code} failed: {error}"[:2000].encode()),
+                   ("ow-dlq-attempts", str(attempts).encode()), ("ow-dlq-reason", b"delivery-budget-spent"),
+                   ("ow-dlq-task-id", delivery.task_id.encode())]
+        try:
+            self.producer.send(topic, key=delivery.application_id.encode(), value=delivery.record_value,
+                               headers=headers).get(timeout=30)
+        except KafkaError as exc:
+            # The parked row and its TaskDeliveryFailed event are durable already; the DLQ copy is for
+            # operators' tooling, so a broker outage here is logged rather than retried forever.
+            log.warning("could not copy the parked task to the DLQ", extra={"error": str(exc)})

@@ -1,0 +1,1 @@
+"""The adapter's pure rules: retry schedule and per-agency circuit breaker."""

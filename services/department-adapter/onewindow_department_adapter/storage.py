@@ -1,0 +1,151 @@
+"""The adapter's tables: one delivery row per (task, dispatch) and the agency callbacks seen."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from onewindow_platform.storage import Transaction
+
+from .connectors import DeliveryRequest
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    task_id          TEXT NOT NULL,
+    dispatch_number  INTEGER NOT NULL,
+    application_id   TEXT NOT NULL,
+    department_code  TEXT NOT NULL,
+    request_json     TEXT NOT NULL,
+    record_value     BLOB NOT NULL,          -- the TaskDispatched record, for the DLQ when parked
+    traceparent      TEXT NOT NULL DEFAULT '',
+    status           TEXT NOT NULL,          -- pending | delivering | delivered | parked
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  REAL NOT NULL,
+    last_error       TEXT NOT NULL DEFAULT '',
+    agency_reference TEXT NOT NULL DEFAULT '',
+    task_state       TEXT NOT NULL DEFAULT 'dispatched',
+    parked_at        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (task_id, dispatch_number)
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS agency_callbacks (
+    scoped_callback_id TEXT PRIMARY KEY,
+    task_id            TEXT NOT NULL,
+    event_id           TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    task_id: str
+    dispatch_number: int
+    application_id: str
+    department_code: str
+    request: DeliveryRequest
+    record_value: bytes
+    attempts: int
+    status: str
+    task_state: str
+    last_error: str
+    parked_at: str
+
+
+_COLUMNS = ("task_id, dispatch_number, application_id, department_code, request_json, record_value, traceparent,"
+            " attempts, status, task_state, last_error, parked_at")
+
+
+def _row(row: tuple[Any, ...]) -> Delivery:
+    request = DeliveryRequest(**json.loads(row[4]), traceparent=row[6])
+    return Delivery(task_id=row[0], dispatch_number=row[1], application_id=row[2], department_code=row[3],
+                    request=request, record_value=row[5], attempts=row[7], status=row[8], task_state=row[9],
+                    last_error=row[10], parked_at=row[11])
+
+
+def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> bool:
+    """Store a delivery to make; False when this (task, dispatch) is already known."""
+    payload = {k: v for k, v in request.__dict__.items() if k != "traceparent"}
+    cursor = tx.execute(
+        "INSERT OR IGNORE INTO deliveries (task_id, dispatch_number, application_id, department_code, request_json,"
+        " record_value, traceparent, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        (request.task_id, request.dispatch_number, request.application_id, request.department_code,
+         json.dumps(payload, ensure_ascii=False), record_value, request.traceparent, time.time()),
+    )
+    return cursor.rowcount == 1
+
+
+def reset_interrupted(conn: sqlite3.Connection) -> int:
+    """Deliveries in flight when the process died go back to pending (the agency dedups)."""
+    return conn.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'delivering'").rowcount
+
+
+def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
+    rows = tx.execute(
+        f"UPDATE deliveries SET status = 'delivering' WHERE rowid IN (SELECT rowid FROM deliveries"
+        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
+        f" RETURNING {_COLUMNS}", (now, limit)).fetchall()
+    return [_row(row) for row in rows]
+
+
+def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:
+    tx.execute("UPDATE deliveries SET status = 'delivered', agency_reference = ?, attempts = ?, last_error = '',"
+               " task_state = CASE WHEN task_state = 'dispatched' THEN 'delivered' ELSE task_state END"
+               " WHERE task_id = ? AND dispatch_number = ?",
+               (reference, attempts, delivery.task_id, delivery.dispatch_number))
+
+
+def reschedule(tx: Transaction, delivery: Delivery, attempts: int, error: str, at: float) -> None:
+    tx.execute("UPDATE deliveries SET status = 'pending', attempts = ?, last_error = ?, next_attempt_at = ?"
+               " WHERE task_id = ? AND dispatch_number = ?",
+               (attempts, error[:500], at, delivery.task_id, delivery.dispatch_number))
+
+
+def postpone(tx: Transaction, delivery: Delivery, at: float) -> None:
+    tx.execute("UPDATE deliveries SET status = 'pending', next_attempt_at = ?"
+               " WHERE task_id = ? AND dispatch_number = ?", (at, delivery.task_id, delivery.dispatch_number))
+
+
+def park(tx: Transaction, delivery: Delivery, attempts: int, error: str, parked_at: str) -> None:
+    tx.execute("UPDATE deliveries SET status = 'parked', attempts = ?, last_error = ?, parked_at = ?"
+               " WHERE task_id = ? AND dispatch_number = ?",
+               (attempts, error[:500], parked_at, delivery.task_id, delivery.dispatch_number))
+
+
+def latest(conn: sqlite3.Connection, task_id: str) -> Delivery | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ?"
+                       " ORDER BY dispatch_number DESC LIMIT 1", (task_id,)).fetchone()
+    return _row(row) if row else None
+
+
+def parked(conn: sqlite3.Connection, department_code: str = "") -> list[Delivery]:
+    query = f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'parked'"
+    params: tuple[str, ...] = ()
+    if department_code:
+        query += " AND department_code = ?"
+        params = (department_code,)
+    return [_row(row) for row in conn.execute(query + " ORDER BY parked_at", params).fetchall()]
+
+
+def replay(tx: Transaction, task_id: str) -> bool:
+    cursor = tx.execute("UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, parked_at = ''"
+                        " WHERE task_id = ? AND status = 'parked'", (time.time(), task_id))
+    return cursor.rowcount > 0
+
+
+def set_task_state(tx: Transaction, delivery: Delivery, state: str) -> None:
+    tx.execute("UPDATE deliveries SET task_state = ? WHERE task_id = ? AND dispatch_number = ?",
+               (state, delivery.task_id, delivery.dispatch_number))
+
+
+def seen_callback(tx: Transaction, scoped_id: str) -> str | None:
+    row = tx.execute("SELECT event_id FROM agency_callbacks WHERE scoped_callback_id = ?", (scoped_id,)).fetchone()
+    return row[0] if row else None
+
+
+def remember_callback(tx: Transaction, scoped_id: str, task_id: str, event_id: str) -> None:
+    tx.execute("INSERT INTO agency_callbacks (scoped_callback_id, task_id, event_id) VALUES (?, ?, ?)",
+               (scoped_id, task_id, event_id))
