@@ -72,6 +72,10 @@ class IntakeClient(RpcClient):
         return self.call("ListApplications", request, metadata)
 
 
+    def provide_supplement(self, request: intake_pb2.ProvideSupplementRequest) -> intake_pb2.ProvideSupplementResponse:
+        return self.call("ProvideSupplement", request)
+
+
 class AdapterClient(RpcClient):
     name = "department-adapter"
 

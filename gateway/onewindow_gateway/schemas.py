@@ -88,6 +88,16 @@ class ApplicationPage(BaseModel):
     next_page_token: str = ""
 
 
+class SupplementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    task_id: str = Field(min_length=1, max_length=80, description="the task that asked for the material")
+    fields: dict[str, FieldValue] = Field(min_length=1, max_length=100)
+
+
+class SupplementAccepted(BaseModel):
+    event_id: str
+
+
 class FieldError(BaseModel):
     field: str
     message: str

@@ -178,6 +178,36 @@ def test_a_returned_task_is_rerouted_to_the_district_government(stack: Stack, si
     assert "非本单位事项" in moved[0]["note"] and "110101.tax" not in {t["department_code"] for t in done["tasks"]}
 
 
+def test_a_supplement_request_is_answered_and_the_task_completes(stack: Stack, simulator: httpx.Client) -> None:
+    simulator.put("/control/departments/110101.tax", json={"then": "supplement", "missing_fields": ["business_scope"]})
+    application_id = submit(stack, "business.startup", STARTUP)
+    body = wait_for_case(stack, application_id, lambda c: c["status"] == "needs_supplement", "needs a supplement")
+    tax = task_of(body, "110101.tax")
+    assert tax["status"] == "needs_supplement" and "business_scope" in tax["note"]
+    other = task_of(body, "110101.hrss")["task_id"]
+    with stack.client("clerk") as http:
+        url = f"/api/v1/applications/{application_id}/supplements"
+        assert http.post(url, json={"task_id": tax["task_id"], "fields": {"colour": "red"}}).status_code == 422
+        assert http.post(url, json={"task_id": other, "fields": {"business_scope": "x"}}).status_code == 409
+        sent = http.post(url, json={"task_id": tax["task_id"], "fields": {"business_scope": "软件开发、技术服务"}})
+        assert sent.status_code == 202, sent.text
+    done = wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed after the supplement")
+    assert task_of(done, "110101.tax")["status"] == "completed"
+
+
+def test_a_task_returned_too_often_goes_to_the_coordinator_queue(stack: Stack, simulator: httpx.Client) -> None:
+    simulator.put("/control/departments/110101.tax", json={"then": "return"})
+    simulator.put("/control/departments/110101.district-government", json={"then": "return"})
+    application_id = submit(stack, "business.startup", STARTUP)
+    body = wait_for_case(stack, application_id,
+                         lambda c: any(t["status"] == "coordination" for t in c["tasks"]), "in the coordinator queue")
+    queued = next(t for t in body["tasks"] if t["status"] == "coordination")
+    assert queued["department_code"] == "110101.district-government" and "district government itself" in queued["note"]
+    with stack.client("ops") as http:
+        queue = http.get("/api/v1/ops/coordination").json()
+    assert application_id in [c["application_id"] for c in queue]
+
+
 def test_forged_replayed_and_other_agency_callbacks_are_rejected(stack: Stack, simulator: httpx.Client) -> None:
     simulator.put("/control/departments/110101.tax", json={"then": "hold"})
     application_id = submit(stack, "business.startup", STARTUP)

@@ -26,6 +26,8 @@ from ..schemas import (
     DeadlineOut,
     ErrorOut,
     SubmitAccepted,
+    SupplementAccepted,
+    SupplementIn,
     TaskOut,
 )
 
@@ -147,3 +149,24 @@ async def list_applications(
     response = await asyncio.to_thread(request.app.state.intake.list, rpc, subject)
     return ApplicationPage(items=[application_out(v) for v in response.applications],
                            next_page_token=response.next_page_token)
+
+
+@router.post("/{application_id}/supplements", status_code=status.HTTP_202_ACCEPTED, response_model=SupplementAccepted,
+             responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+             summary="Send the material a department asked for (补正) to the same task")
+async def provide_supplement(application_id: Annotated[str, Path(max_length=64)], body: SupplementIn,
+                             request: Request, principal: CurrentPrincipal) -> JSONResponse:
+    if principal.role not in ("clerk", "citizen", "ops"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
+    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    if not may_read(principal, view):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    fields = Struct()
+    fields.update(body.fields)
+    rpc = intake_pb2.ProvideSupplementRequest(application_id=application_id, task_id=body.task_id, fields=fields,
+                                              provided_by=principal.actor)
+    response = await asyncio.to_thread(request.app.state.intake.provide_supplement, rpc)
+    if response.violations:
+        errors = [{"field": v.field, "message": v.message} for v in response.violations]
+        return JSONResponse(status_code=422, content={"detail": "the supplement was not accepted", "errors": errors})
+    return JSONResponse(status_code=202, content={"event_id": response.event_id})

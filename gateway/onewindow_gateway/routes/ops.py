@@ -8,7 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel
 
+from onewindow.intake.v1 import intake_pb2
+
 from ..auth import require_roles
+from ..schemas import ApplicationOut
+from .applications import application_out
 
 router = APIRouter(prefix="/api/v1/ops", tags=["ops"], dependencies=[require_roles("ops")])
 
@@ -29,6 +33,14 @@ async def parked_tasks(request: Request,
     return [ParkedTaskOut(task_id=t.task_id, application_id=t.application_id, department_code=t.department_code,
                           reason=t.reason, attempts=t.attempts, parked_at=t.parked_at.ToJsonString())
             for t in response.tasks]
+
+
+@router.get("/coordination", response_model=list[ApplicationOut],
+            summary="Cases with a task in the human coordinator queue (returned too often)")
+async def coordination_queue(request: Request) -> list[ApplicationOut]:
+    rpc = intake_pb2.ListApplicationsRequest(task_status="coordination", page_size=100)
+    response = await asyncio.to_thread(request.app.state.intake.list, rpc)
+    return [application_out(view) for view in response.applications]
 
 
 @router.post("/tasks/{task_id}/replay", status_code=202, summary="Deliver a parked task again")

@@ -142,6 +142,8 @@ class DeliveryWorker:
             failpoint("delivery.after_agency_call")  # the agency has it; we have not recorded that
             with self.db.transaction() as tx:
                 storage.mark_delivered(tx, delivery, reference, attempts)
+                if delivery.request.kind == "supplement":
+                    return  # the agency has the material; its next callback says what it did with it
                 delivered = TaskDelivered(task_id=delivery.task_id, department_code=department,
                                           agency_reference=reference, attempts=attempts)
                 add_to_outbox(tx, self.settings, build_envelope(
@@ -160,8 +162,9 @@ class DeliveryWorker:
         now = dt.datetime.now(dt.UTC).isoformat()
         with self.db.transaction() as tx:
             storage.park(tx, delivery, attempts, error, now)
+            what = "supplement: " if delivery.request.kind == "supplement" else ""
             failed = TaskDeliveryFailed(task_id=delivery.task_id, department_code=delivery.department_code,
-                                        reason=error, attempts=attempts, parked=True)
+                                        reason=what + error, attempts=attempts, parked=True)
             add_to_outbox(tx, self.settings, build_envelope(
                 failed, application_id=delivery.application_id, source=self.settings.service_name,
                 event_id=derived_id("parked", delivery.task_id, str(delivery.dispatch_number), now)))

@@ -14,6 +14,8 @@ from .connectors import DeliveryRequest
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_key     TEXT PRIMARY KEY,       -- the Idempotency-Key the agency sees
+    kind             TEXT NOT NULL,          -- task | supplement
     task_id          TEXT NOT NULL,
     dispatch_number  INTEGER NOT NULL,
     application_id   TEXT NOT NULL,
@@ -27,9 +29,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_error       TEXT NOT NULL DEFAULT '',
     agency_reference TEXT NOT NULL DEFAULT '',
     task_state       TEXT NOT NULL DEFAULT 'dispatched',
-    parked_at        TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (task_id, dispatch_number)
+    parked_at        TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS deliveries_task ON deliveries (task_id, kind, dispatch_number);
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 
 CREATE TABLE IF NOT EXISTS agency_callbacks (
@@ -70,9 +72,11 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
     """Store a delivery to make; False when this (task, dispatch) is already known."""
     payload = {k: v for k, v in request.__dict__.items() if k != "traceparent"}
     cursor = tx.execute(
-        "INSERT OR IGNORE INTO deliveries (task_id, dispatch_number, application_id, department_code, request_json,"
-        " record_value, traceparent, status, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-        (request.task_id, request.dispatch_number, request.application_id, request.department_code,
+        "INSERT OR IGNORE INTO deliveries (delivery_key, kind, task_id, dispatch_number, application_id,"
+        " department_code, request_json, record_value, traceparent, status, next_attempt_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        (request.idempotency_key, request.kind, request.task_id, request.dispatch_number, request.application_id,
+         request.department_code,
          json.dumps(payload, ensure_ascii=False), record_value, request.traceparent, time.time()),
     )
     return cursor.rowcount == 1
@@ -94,25 +98,22 @@ def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
 def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:
     tx.execute("UPDATE deliveries SET status = 'delivered', agency_reference = ?, attempts = ?, last_error = '',"
                " task_state = CASE WHEN task_state = 'dispatched' THEN 'delivered' ELSE task_state END"
-               " WHERE task_id = ? AND dispatch_number = ?",
-               (reference, attempts, delivery.task_id, delivery.dispatch_number))
+               " WHERE delivery_key = ?", (reference, attempts, delivery.request.idempotency_key))
 
 
 def reschedule(tx: Transaction, delivery: Delivery, attempts: int, error: str, at: float) -> None:
     tx.execute("UPDATE deliveries SET status = 'pending', attempts = ?, last_error = ?, next_attempt_at = ?"
-               " WHERE task_id = ? AND dispatch_number = ?",
-               (attempts, error[:500], at, delivery.task_id, delivery.dispatch_number))
+               " WHERE delivery_key = ?", (attempts, error[:500], at, delivery.request.idempotency_key))
 
 
 def postpone(tx: Transaction, delivery: Delivery, at: float) -> None:
-    tx.execute("UPDATE deliveries SET status = 'pending', next_attempt_at = ?"
-               " WHERE task_id = ? AND dispatch_number = ?", (at, delivery.task_id, delivery.dispatch_number))
+    tx.execute("UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE delivery_key = ?",
+               (at, delivery.request.idempotency_key))
 
 
 def park(tx: Transaction, delivery: Delivery, attempts: int, error: str, parked_at: str) -> None:
     tx.execute("UPDATE deliveries SET status = 'parked', attempts = ?, last_error = ?, parked_at = ?"
-               " WHERE task_id = ? AND dispatch_number = ?",
-               (attempts, error[:500], parked_at, delivery.task_id, delivery.dispatch_number))
+               " WHERE delivery_key = ?", (attempts, error[:500], parked_at, delivery.request.idempotency_key))
 
 
 def latest(conn: sqlite3.Connection, task_id: str) -> Delivery | None:
@@ -137,8 +138,7 @@ def replay(tx: Transaction, task_id: str) -> bool:
 
 
 def set_task_state(tx: Transaction, delivery: Delivery, state: str) -> None:
-    tx.execute("UPDATE deliveries SET task_state = ? WHERE task_id = ? AND dispatch_number = ?",
-               (state, delivery.task_id, delivery.dispatch_number))
+    tx.execute("UPDATE deliveries SET task_state = ? WHERE delivery_key = ?", (state, delivery.request.idempotency_key))
 
 
 def seen_callback(tx: Transaction, scoped_id: str) -> str | None:

@@ -18,7 +18,7 @@ from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, trace_id_hex
 from . import storage
 from .domain.validation import Submission
 from .settings import IntakeSettings
-from .submissions import IdempotencyConflict, SubmissionService
+from .submissions import IdempotencyConflict, NotFound, NotNow, SubmissionService
 
 STATUS_TO_PROTO = {
     "accepted": ApplicationStatus.APPLICATION_STATUS_ACCEPTED,
@@ -81,6 +81,20 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
             tasks = storage.get_tasks(conn, stored.application_id)
             return intake_pb2.GetApplicationResponse(application=_view(stored, tasks))
 
+    def ProvideSupplement(self, request: intake_pb2.ProvideSupplementRequest,
+                          context: grpc.ServicerContext) -> intake_pb2.ProvideSupplementResponse:
+        attributes = {APPLICATION_ID_ATTRIBUTE: request.application_id}
+        with server_span(context, "IntakeService/ProvideSupplement", **attributes):
+            try:
+                event_id, problems = self.submissions.provide_supplement(
+                    request.application_id, request.task_id, MessageToDict(request.fields), request.provided_by)
+            except NotFound as exc:
+                context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+            except NotNow as exc:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            return intake_pb2.ProvideSupplementResponse(
+                event_id=event_id, violations=[FieldViolation(field=v.field, message=v.message) for v in problems])
+
     def ListApplications(self, request: intake_pb2.ListApplicationsRequest,
                          context: grpc.ServicerContext) -> intake_pb2.ListApplicationsResponse:
         with server_span(context, "IntakeService/ListApplications"):
@@ -91,6 +105,7 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
                 conn, status=PROTO_TO_STATUS.get(request.status, ""),
                 region_prefix=region_prefix(request.region_code) if request.region_code else "",
                 department_code=request.department_code, subject_id=subject, after=request.page_token,
+                task_status=request.task_status,
                 limit=page_size + 1,
             )
             next_token = rows[page_size - 1].application_id if len(rows) > page_size else ""

@@ -160,7 +160,7 @@ def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]
 
 
 def list_applications(conn: sqlite3.Connection, *, status: str = "", region_prefix: str = "",
-                      department_code: str = "", subject_id: str = "", after: str = "",
+                      department_code: str = "", subject_id: str = "", after: str = "", task_status: str = "",
                       limit: int = 50) -> list[StoredApplication]:
     clauses, params = [], []
     if status:
@@ -172,6 +172,9 @@ def list_applications(conn: sqlite3.Connection, *, status: str = "", region_pref
     if department_code:
         clauses.append("application_id IN (SELECT application_id FROM tasks WHERE department_code = ?)")
         params.append(department_code)
+    if task_status:
+        clauses.append("application_id IN (SELECT application_id FROM tasks WHERE status = ?)")
+        params.append(task_status)
     if subject_id:
         clauses.append("subject_id = ?")
         params.append(subject_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from google.protobuf.struct_pb2 import Struct
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from onewindow.application.v1.events_pb2 import ApplicationAccepted
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, SupplementProvided
 from onewindow.common.v1.types_pb2 import Actor, ApplicantRef, Channel
 from onewindow_catalog import Catalog, WorkingCalendar
 from onewindow_platform.events import build_envelope
@@ -22,12 +22,20 @@ from onewindow_platform.storage import Database
 
 from . import storage
 from .domain.identity import normalise_phone
-from .domain.validation import Submission, Violation, validate
+from .domain.validation import Submission, Violation, field_problem, validate
 from .settings import IntakeSettings
 
 
 class IdempotencyConflict(Exception):
     """The key was used before with a different request."""
+
+
+class NotFound(Exception):
+    pass
+
+
+class NotNow(Exception):
+    """The case is not in a state that allows this (e.g. no supplement was asked for)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,43 @@ class SubmissionService:
         if callable(self.on_commit):
             self.on_commit()
         return SubmitResult(application_id=application_id)
+
+    def provide_supplement(self, application_id: str, task_id: str, fields: dict[str, object],
+                           actor: Actor) -> tuple[str, list[Violation]]:
+        """Stage SupplementProvided for a task that asked for material. Returns (event id, problems)."""
+        with self.db.transaction() as tx:
+            row = tx.execute("SELECT a.item_code, t.status, t.department_code FROM tasks t JOIN applications a"
+                             " USING (application_id) WHERE t.task_id = ? AND t.application_id = ?",
+                             (task_id, application_id)).fetchone()
+            if row is None:
+                raise NotFound(f"application {application_id} has no task {task_id}")
+            item_code, status, _department = row
+            if status != "needs_supplement":
+                raise NotNow(f"task {task_id} is {status}; no supplement was asked for")
+            item = self.catalog.items[item_code]
+            specs = {spec.name: spec for spec in item.fields}
+            problems = [Violation(f"fields.{name}", f"is not a field of {item_code}") for name in fields
+                        if name not in specs]
+            problems += [Violation(f"fields.{name}", problem) for name, value in fields.items() if name in specs
+                         and (problem := field_problem(specs[name], value, self.catalog))]
+            if not fields:
+                problems.append(Violation("fields", "send at least one field"))
+            if problems:
+                return "", problems
+            supplied = Struct()
+            supplied.update(fields)  # type: ignore[arg-type]
+            envelope = build_envelope(SupplementProvided(task_id=task_id, fields=supplied),
+                                      application_id=application_id, source=self.settings.service_name, actor=actor)
+            add_to_outbox(tx, self.settings, envelope)
+            tx.execute("UPDATE tasks SET status = 'supplement_provided', note = '' WHERE task_id = ?", (task_id,))
+            still_waiting = tx.execute("SELECT 1 FROM tasks WHERE application_id = ? AND status = 'needs_supplement'",
+                                       (application_id,)).fetchone()
+            if not still_waiting:
+                tx.execute("UPDATE applications SET status = 'in_progress', updated_at = ? WHERE application_id = ?"
+                           " AND status = 'needs_supplement'", (dt.datetime.now(dt.UTC).isoformat(), application_id))
+        if callable(self.on_commit):
+            self.on_commit()
+        return envelope.event_id, []
 
     def _promised_by(self, item_code: str, now: dt.datetime) -> dt.datetime:
         item = self.catalog.items[item_code]

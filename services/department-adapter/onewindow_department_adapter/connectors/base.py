@@ -22,10 +22,13 @@ class DeliveryRequest:
     applicant_id_number_masked: str
     fields: dict[str, object] = field(default_factory=dict)
     traceparent: str = ""
+    kind: str = "task"            # "task" | "supplement" (material a 补正 asked for)
+    supplement_id: str = ""
 
     @property
     def idempotency_key(self) -> str:
-        return f"{self.task_id}#{self.dispatch_number}"
+        base = f"{self.task_id}#{self.dispatch_number}"
+        return f"{base}#supplement#{self.supplement_id}" if self.kind == "supplement" else base
 
 
 class Connector(Protocol):

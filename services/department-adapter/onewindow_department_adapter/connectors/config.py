@@ -35,6 +35,7 @@ class ConnectorRule:
     kind: str
     target: str = ""
     url: str = ""
+    supplement_url: str = ""
     secret: bytes = b""
 
     def matches(self, department_code: str) -> bool:
@@ -89,8 +90,11 @@ def load_connector_config(path: Path | None = None) -> ConnectorConfig:
             if len(secret) < 16:
                 raise ConfigurationError(f"{path}: connector {name}: set {variable or 'secret_env'} to the agency's "
                                          "HMAC secret (at least 16 characters)")
+        supplement_url = _interpolate(raw.get("supplement_url", ""))
+        if kind == "webhook" and urlsplit(supplement_url).hostname not in allowed:
+            raise ConfigurationError(f"{path}: connector {name}: supplement_url must be on an allowed host")
         rules.append(ConnectorRule(name=name, departments=tuple(raw.get("departments") or ["*"]), kind=kind,
-                                   target=target, url=url, secret=secret))
+                                   target=target, url=url, supplement_url=supplement_url, secret=secret))
     if not rules:
         raise ConfigurationError(f"{path}: no connectors configured")
     return ConnectorConfig(policy=policy, rules=tuple(rules), allowed_hosts=allowed)

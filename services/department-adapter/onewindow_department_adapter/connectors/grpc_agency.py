@@ -24,6 +24,13 @@ class GrpcConnector:
     def deliver(self, request: DeliveryRequest) -> str:
         fields = Struct()
         fields.update(request.fields)  # type: ignore[arg-type]
+        metadata = [("idempotency-key", request.idempotency_key)]
+        if request.traceparent:
+            metadata.append(("traceparent", request.traceparent))
+        if request.kind == "supplement":
+            supplement = agency_pb2.ReceiveSupplementRequest(task_id=request.task_id,
+                                                             department_code=request.department_code, fields=fields)
+            return self._call("ReceiveSupplement", supplement, metadata)
         message = agency_pb2.ReceiveTaskRequest(
             task_id=request.task_id, application_id=request.application_id,
             department_code=request.department_code, item_code=request.item_code,
@@ -33,11 +40,11 @@ class GrpcConnector:
         )
         if request.deadline_iso:
             message.deadline.FromDatetime(dt.datetime.fromisoformat(request.deadline_iso))
-        metadata = [("idempotency-key", request.idempotency_key)]
-        if request.traceparent:
-            metadata.append(("traceparent", request.traceparent))
+        return self._call("ReceiveTask", message, metadata)
+
+    def _call(self, method: str, message: object, metadata: list[tuple[str, str]]) -> str:
         try:
-            answer = self.stub.ReceiveTask(message, timeout=self.policy.timeout_s, metadata=metadata)
+            answer = getattr(self.stub, method)(message, timeout=self.policy.timeout_s, metadata=metadata)
         except grpc.RpcError as exc:
             raise DeliveryError(f"gRPC {exc.code().name}: {exc.details()}") from None
         reference = answer.agency_reference

@@ -19,14 +19,20 @@ class WebhookConnector:
         self.client = httpx.Client(timeout=policy.timeout_s, follow_redirects=False)
 
     def deliver(self, request: DeliveryRequest) -> str:
-        url = self.rule.url.format(department_code=request.department_code)
-        body = json.dumps({
-            "task_id": request.task_id, "application_id": request.application_id,
-            "department_code": request.department_code, "item_code": request.item_code,
-            "dispatch_number": request.dispatch_number, "deadline": request.deadline_iso,
-            "applicant": {"name": request.applicant_name_masked, "id_number": request.applicant_id_number_masked},
-            "fields": request.fields,
-        }, ensure_ascii=False, sort_keys=True).encode()
+        if request.kind == "supplement":
+            url = self.rule.supplement_url.format(department_code=request.department_code)
+            document: dict[str, object] = {"task_id": request.task_id, "department_code": request.department_code,
+                                           "fields": request.fields}
+        else:
+            url = self.rule.url.format(department_code=request.department_code)
+            document = {
+                "task_id": request.task_id, "application_id": request.application_id,
+                "department_code": request.department_code, "item_code": request.item_code,
+                "dispatch_number": request.dispatch_number, "deadline": request.deadline_iso,
+                "applicant": {"name": request.applicant_name_masked, "id_number": request.applicant_id_number_masked},
+                "fields": request.fields,
+            }
+        body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
         timestamp, signature = sign(self.rule.secret, body)
         headers = {"Content-Type": "application/json", "Idempotency-Key": request.idempotency_key,
                    TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: signature}

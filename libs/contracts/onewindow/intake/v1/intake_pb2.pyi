@@ -150,18 +150,20 @@ class GetApplicationResponse(_message.Message):
     def __init__(self, application: _Optional[_Union[ApplicationView, _Mapping]] = ...) -> None: ...
 
 class ListApplicationsRequest(_message.Message):
-    __slots__ = ("status", "region_code", "department_code", "page_size", "page_token")
+    __slots__ = ("status", "region_code", "department_code", "page_size", "page_token", "task_status")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     REGION_CODE_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TASK_STATUS_FIELD_NUMBER: _ClassVar[int]
     status: ApplicationStatus
     region_code: str
     department_code: str
     page_size: int
     page_token: str
-    def __init__(self, status: _Optional[_Union[ApplicationStatus, str]] = ..., region_code: _Optional[str] = ..., department_code: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    task_status: str
+    def __init__(self, status: _Optional[_Union[ApplicationStatus, str]] = ..., region_code: _Optional[str] = ..., department_code: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., task_status: _Optional[str] = ...) -> None: ...
 
 class ListApplicationsResponse(_message.Message):
     __slots__ = ("applications", "next_page_token")
@@ -170,3 +172,23 @@ class ListApplicationsResponse(_message.Message):
     applications: _containers.RepeatedCompositeFieldContainer[ApplicationView]
     next_page_token: str
     def __init__(self, applications: _Optional[_Iterable[_Union[ApplicationView, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ProvideSupplementRequest(_message.Message):
+    __slots__ = ("application_id", "task_id", "fields", "provided_by")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    PROVIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    task_id: str
+    fields: _struct_pb2.Struct
+    provided_by: _types_pb2.Actor
+    def __init__(self, application_id: _Optional[str] = ..., task_id: _Optional[str] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., provided_by: _Optional[_Union[_types_pb2.Actor, _Mapping]] = ...) -> None: ...
+
+class ProvideSupplementResponse(_message.Message):
+    __slots__ = ("event_id", "violations")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    violations: _containers.RepeatedCompositeFieldContainer[_types_pb2.FieldViolation]
+    def __init__(self, event_id: _Optional[str] = ..., violations: _Optional[_Iterable[_Union[_types_pb2.FieldViolation, _Mapping]]] = ...) -> None: ...

@@ -49,6 +49,11 @@ class IntakeServiceStub:
                 request_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsRequest.SerializeToString,
                 response_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsResponse.FromString,
                 _registered_method=True)
+        self.ProvideSupplement = channel.unary_unary(
+                '/onewindow.intake.v1.IntakeService/ProvideSupplement',
+                request_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.SerializeToString,
+                response_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -74,6 +79,13 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ProvideSupplement(self, request, context):
+        """Sends what a supplement request (补正) asked for to the same task.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -91,6 +103,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.ListApplications,
                     request_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsRequest.FromString,
                     response_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsResponse.SerializeToString,
+            ),
+            'ProvideSupplement': grpc.unary_unary_rpc_method_handler(
+                    servicer.ProvideSupplement,
+                    request_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.FromString,
+                    response_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -174,6 +191,33 @@ class IntakeService:
             '/onewindow.intake.v1.IntakeService/ListApplications',
             onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsRequest.SerializeToString,
             onewindow_dot_intake_dot_v1_dot_intake__pb2.ListApplicationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ProvideSupplement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.intake.v1.IntakeService/ProvideSupplement',
+            onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.SerializeToString,
+            onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.FromString,
             options,
             channel_credentials,
             insecure,

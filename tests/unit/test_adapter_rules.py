@@ -1,0 +1,81 @@
+"""The department-adapter's rules: retry schedule, circuit breaker, signatures, untrusted answers,
+and the connector configuration with its host allow-list."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from onewindow_department_adapter.connectors import DeliveryError, load_connector_config
+from onewindow_department_adapter.connectors.config import SHIPPED
+from onewindow_department_adapter.connectors.webhook import parse_agency_reference
+from onewindow_department_adapter.domain.retry import CircuitBreaker, next_delay_s
+from onewindow_platform.config import ConfigurationError
+from onewindow_platform.signing import sign, verify
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
+    rng = random.Random(7)
+    delays = [next_delay_s(attempt, 0.5, 8.0, rng) for attempt in range(1, 8)]
+    for attempt, delay in enumerate(delays, start=1):
+        ceiling = min(8.0, 0.5 * 2 ** (attempt - 1))
+        assert ceiling * 0.5 <= delay <= ceiling
+
+
+def test_breaker_opens_after_consecutive_failures_then_lets_one_trial_through() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(failures=3, open_s=10, clock=lambda: now[0])
+    for _ in range(3):
+        assert breaker.allow("110101.tax")
+        breaker.record_failure("110101.tax")
+    assert not breaker.allow("110101.tax")
+    assert breaker.allow("110101.hrss")  # per department
+    now[0] = 11
+    assert breaker.allow("110101.tax")       # half-open: one trial
+    assert not breaker.allow("110101.tax")   # and only one
+    breaker.record_success("110101.tax")
+    assert breaker.allow("110101.tax") and not breaker.is_open("110101.tax")
+
+
+def test_signatures_verify_and_refuse_tampering_and_staleness() -> None:
+    timestamp, signature = sign(b"s" * 32, b'{"a":1}', timestamp=1_000_000)
+    assert verify(b"s" * 32, b'{"a":1}', timestamp, signature, now=1_000_010) is None
+    assert verify(b"s" * 32, b'{"a":2}', timestamp, signature, now=1_000_010) == "signature does not match"
+    assert verify(b"t" * 32, b'{"a":1}', timestamp, signature, now=1_000_010) == "signature does not match"
+    assert verify(b"s" * 32, b'{"a":1}', timestamp, signature, now=1_000_400) == "stale timestamp"
+    assert verify(b"s" * 32, b'{"a":1}', "yesterday", signature) == "missing or malformed timestamp"
+
+
+@pytest.mark.parametrize("raw", [b"<html>", b"[]", b'{"agency_reference": ""}', b'{"agency_reference": 7}',
+                                 b'{"agency_reference": "' + b"x" * 200 + b'"}', b'{"agency_reference": "a\\u0000b"}'])
+def test_malformed_agency_answers_are_delivery_failures(raw: bytes) -> None:
+    with pytest.raises(DeliveryError):
+        parse_agency_reference(raw)
+
+
+def test_a_good_answer_gives_the_agency_reference() -> None:
+    assert parse_agency_reference(b'{"agency_reference": "TAX-123"}') == "TAX-123"
+
+
+def test_shipped_connectors_route_public_security_over_grpc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OW_AGENCY_WEBHOOK_SECRET", "a-long-enough-secret")
+    config = load_connector_config()
+    assert config.rule_for("110100.traffic-police").kind == "grpc"
+    assert config.rule_for("110101.public-security").kind == "grpc"
+    webhook = config.rule_for("110101.tax")
+    assert webhook.kind == "webhook" and webhook.secret == b"a-long-enough-secret"
+
+
+def test_agency_urls_must_be_on_allowed_hosts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OW_AGENCY_WEBHOOK_SECRET", "a-long-enough-secret")
+    monkeypatch.setenv("OW_SIMULATOR_URL", "http://169.254.169.254")
+    with pytest.raises(ConfigurationError, match="not in allowed_hosts"):
+        load_connector_config(SHIPPED)
+
+
+def test_a_missing_webhook_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OW_AGENCY_WEBHOOK_SECRET", raising=False)
+    with pytest.raises(ConfigurationError, match="OW_AGENCY_WEBHOOK_SECRET"):
+        load_connector_config()
