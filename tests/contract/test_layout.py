@@ -17,6 +17,7 @@ PACKAGES = {
     "notification": REPO / "services" / "notification",
     "audit": REPO / "services" / "audit",
     "gateway": REPO / "gateway",
+    "agency-simulator": REPO / "services" / "agency-simulator",
 }
 
 
@@ -41,5 +42,6 @@ def test_compose_runs_every_service_with_kafka_and_jaeger() -> None:
         spec = services[name]
         assert spec["build"]["dockerfile"] == str((folder / "Dockerfile").relative_to(REPO))
         assert spec["depends_on"]["kafka"]["condition"] == "service_healthy"
-        assert spec["environment"]["OTEL_SERVICE_NAME"] == f"ow-{name}"
+        service_name = name if name == "agency-simulator" else f"ow-{name}"
+        assert spec["environment"]["OTEL_SERVICE_NAME"] == service_name
         assert spec["environment"]["OW_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:19092"

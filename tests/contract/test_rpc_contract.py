@@ -14,9 +14,19 @@ def test_intake_service() -> None:
         "SubmitApplication": ("SubmitApplicationRequest", "SubmitApplicationResponse"),
         "GetApplication": ("GetApplicationRequest", "GetApplicationResponse"),
         "ListApplications": ("ListApplicationsRequest", "ListApplicationsResponse"),
+        "ProvideSupplement": ("ProvideSupplementRequest", "ProvideSupplementResponse"),
     }
     assert hasattr(intake_pb2_grpc, "IntakeServiceStub")
     assert hasattr(intake_pb2_grpc, "add_IntakeServiceServicer_to_server")
+
+
+def test_department_adapter_and_agency_services() -> None:
+    from onewindow.adapter.v1 import adapter_pb2
+    from onewindow.agency.v1 import agency_pb2
+
+    assert set(_methods(adapter_pb2, "DepartmentAdapterService")) == {
+        "RecordAgencyEvent", "ListParkedTasks", "ReplayParkedTask"}
+    assert set(_methods(agency_pb2, "AgencyTaskService")) == {"ReceiveTask", "ReceiveSupplement"}
 
 
 def test_audit_service() -> None:

@@ -50,3 +50,10 @@ def ensure_dev_tokens(run_dir: Path, data_dir: Path) -> Path:
     clear_path.chmod(0o600)
     hashed_path.write_text(json.dumps({"tokens": entries}, indent=2))
     return hashed_path
+
+
+if __name__ == "__main__":
+    import os
+
+    written = ensure_dev_tokens(Path(".run"), Path(os.environ.get("OW_DATA_DIR", ".data")))
+    print(f"development tokens in .run/dev-tokens.json; hashes for the gateway in {written}")
