@@ -88,7 +88,8 @@ def wait_for_case(stack: Stack, application_id: str, predicate, what: str, timeo
 
 
 def task_of(body: dict, department_code: str) -> dict:
-    return next(t for t in body["tasks"] if t["department_code"] == department_code)
+    """The department's task ({} while routing has not planned it yet)."""
+    return next((t for t in body.get("tasks", []) if t["department_code"] == department_code), {})
 
 
 def agency_tasks(simulator: httpx.Client, application_id: str) -> list[dict]:
@@ -151,13 +152,17 @@ def test_a_slow_agency_still_sees_each_task_once(stack: Stack, simulator: httpx.
     assert len(hrss) == 1  # retried after timeouts, one task at the agency (same Idempotency-Key)
 
 
-def test_parked_task_is_visible_and_ops_replays_it(stack: Stack, simulator: httpx.Client) -> None:
-    simulator.put("/control/departments/110101.market-regulation", json={"mode": "garbage"})
+@pytest.mark.parametrize(("mode", "symptom"), [("down", "HTTP 503"), ("garbage", "not JSON")])
+def test_parked_task_is_visible_and_ops_replays_it(stack: Stack, simulator: httpx.Client, mode: str,
+                                                   symptom: str) -> None:
+    """An agency down (or answering garbage) past the retry budget: the task is parked, shows on
+    the case and in the ops list, and an ops replay delivers it once the agency is back."""
+    simulator.put("/control/departments/110101.market-regulation", json={"mode": mode})
     application_id = submit(stack, "business.startup", STARTUP)
     body = wait_for_case(stack, application_id,
-                         lambda c: task_of(c, "110101.market-regulation")["status"] == "delivery_parked", "parked")
+                         lambda c: task_of(c, "110101.market-regulation").get("status") == "delivery_parked", "parked")
     parked_task = task_of(body, "110101.market-regulation")
-    assert "not JSON" in parked_task["note"]
+    assert symptom in parked_task["note"]
     with stack.client("ops") as http:
         parked = http.get("/api/v1/ops/parked-tasks").json()
         assert parked_task["task_id"] in [p["task_id"] for p in parked]
@@ -211,7 +216,7 @@ def test_a_task_returned_too_often_goes_to_the_coordinator_queue(stack: Stack, s
 def test_forged_replayed_and_other_agency_callbacks_are_rejected(stack: Stack, simulator: httpx.Client) -> None:
     simulator.put("/control/departments/110101.tax", json={"then": "hold"})
     application_id = submit(stack, "business.startup", STARTUP)
-    body = wait_for_case(stack, application_id, lambda c: task_of(c, "110101.tax")["status"] == "delivered",
+    body = wait_for_case(stack, application_id, lambda c: task_of(c, "110101.tax").get("status") == "delivered",
                          "tax delivered")
     task_id = task_of(body, "110101.tax")["task_id"]
     url = f"{stack.url}/api/v1/agency/tasks/{task_id}/events"
@@ -235,7 +240,7 @@ def test_forged_replayed_and_other_agency_callbacks_are_rejected(stack: Stack, s
         assert http.post(url, content=payload, headers=signed).status_code == 401
         # Nobody at all.
         assert http.post(url, content=payload).status_code == 401
-    wait_for_case(stack, application_id, lambda c: task_of(c, "110101.tax")["status"] == "acknowledged",
+    wait_for_case(stack, application_id, lambda c: task_of(c, "110101.tax").get("status") == "acknowledged",
                   "acknowledged by the signed callback")
 
 
