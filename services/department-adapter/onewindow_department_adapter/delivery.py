@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
@@ -26,6 +24,7 @@ from onewindow_platform.outbox import OutboxRelay, add_to_outbox
 from onewindow_platform.storage import Database
 from onewindow_platform.topics import TASKS, physical_name
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, current_traceparent, tracer
+from onewindow_platform.worker import PollingWorker
 
 from . import storage
 from .connectors import Connector, ConnectorConfig, DeliveryError
@@ -52,68 +51,36 @@ class DeliveryWorker:
                         else GrpcConnector(rule, self.policy))
             for rule in config.rules
         }
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=settings.delivery_workers, thread_name_prefix="deliver")
-        self._in_flight = threading.Semaphore(settings.delivery_workers)
-        self._thread: threading.Thread | None = None
         self._tracer = tracer("onewindow.delivery")
+        self._worker = PollingWorker("deliver", self._claim, self._attempt_or_postpone,
+                                     workers=settings.delivery_workers,
+                                     idle_interval_s=settings.delivery_poll_interval_ms / 1000)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._worker.wake()
 
     def start(self) -> None:
         recovered = storage.reset_interrupted(self.db.connection())
         if recovered:
             log.info("deliveries interrupted by a crash are retried", extra={"count": recovered})
-        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-        self._pool.shutdown(wait=True)
+        self._worker.stop()
         for connector in self.connectors.values():
             connector.close()
 
-    def _run(self) -> None:
-        interval = self.settings.delivery_poll_interval_ms / 1000
-        while not self._stop.is_set():
-            try:
-                claimed = self._claim()
-            except Exception:  # the database is busy or gone: keep trying, never lose a row
-                log.exception("claiming deliveries failed")
-                claimed = 0
-            if claimed == 0:
-                self._wake.wait(interval)
-                self._wake.clear()
-
-    def _claim(self) -> int:
-        free = 0
-        while self._in_flight.acquire(blocking=False):
-            free += 1
-        if free == 0:
-            time.sleep(0.01)
-            return 1  # busy, not idle
+    def _claim(self, limit: int) -> list[storage.Delivery]:
         with self.db.transaction() as tx:
-            due = storage.claim_due(tx, free, time.time())
-        for _ in range(free - len(due)):
-            self._in_flight.release()
-        for delivery in due:
-            self._pool.submit(self._attempt_and_release, delivery)
-        return len(due)
+            return storage.claim_due(tx, limit, time.time())
 
-    def _attempt_and_release(self, delivery: storage.Delivery) -> None:
+    def _attempt_or_postpone(self, delivery: storage.Delivery) -> None:
         try:
             self.attempt(delivery)
         except Exception:
             log.exception("delivery attempt crashed; it will be retried", extra={"task_id": delivery.task_id})
             with self.db.transaction() as tx:
                 storage.postpone(tx, delivery, time.time() + self.policy.backoff_initial_s)
-        finally:
-            self._in_flight.release()
 
     def attempt(self, delivery: storage.Delivery) -> None:
         department = delivery.department_code

@@ -1,0 +1,81 @@
+"""A pool that works through due jobs kept in the service's own database.
+
+The caller supplies `claim(n)` (atomically mark up to n due rows as taken and return them — a
+row taken by a process that then died must be put back at start-up) and `handle(job)`. The
+worker never holds more than `workers` jobs, sleeps when there is nothing due, wakes early on
+`wake()`, and keeps going when a claim or a job fails: the rows stay in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+Job = TypeVar("Job")
+
+
+class PollingWorker(Generic[Job]):
+    def __init__(self, name: str, claim: Callable[[int], Sequence[Job]], handle: Callable[[Job], None],
+                 workers: int = 4, idle_interval_s: float = 0.2) -> None:
+        self.name = name
+        self._claim = claim
+        self._handle = handle
+        self._idle = idle_interval_s
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._slots = threading.Semaphore(workers)
+        self._workers = workers
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        self._pool.shutdown(wait=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self._dispatch()
+            except Exception:  # the database is busy or gone: keep trying, never lose a row
+                log.exception("claiming jobs failed", extra={"worker": self.name})
+                busy = False
+            if not busy:
+                self._wake.wait(self._idle)
+                self._wake.clear()
+
+    def _dispatch(self) -> bool:
+        free = 0
+        while self._slots.acquire(blocking=False):
+            free += 1
+        if free == 0:
+            time.sleep(0.01)
+            return True
+        jobs = list(self._claim(free))
+        for _ in range(free - len(jobs)):
+            self._slots.release()
+        for job in jobs:
+            self._pool.submit(self._run_job, job)
+        return bool(jobs)
+
+    def _run_job(self, job: Job) -> None:
+        try:
+            self._handle(job)
+        except Exception:
+            log.exception("job failed; it stays in the database", extra={"worker": self.name})
+        finally:
+            self._slots.release()
