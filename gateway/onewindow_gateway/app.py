@@ -14,8 +14,8 @@ from . import health
 from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
-from .routes import agency, applications, catalog, ops
-from .rpc_clients import AdapterClient, IntakeClient
+from .routes import agency, applications, catalog, me, ops
+from .rpc_clients import AdapterClient, IntakeClient, NotificationClient
 from .settings import GatewaySettings
 from .tracing_middleware import trace_requests
 
@@ -26,6 +26,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         yield
         app.state.intake.close()
         app.state.adapter.close()
+        app.state.notification.close()
 
     app = FastAPI(
         title="onewindow gateway",
@@ -39,6 +40,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.cipher = PersonalDataCipher.from_environment(settings.data_dir)
     app.state.intake = IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
     app.state.adapter = AdapterClient(settings.adapter_grpc_address, settings.grpc_timeout_s)
+    app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
     install_error_handlers(app)
     app.middleware("http")(trace_requests)
@@ -48,4 +50,5 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(agency.router)
     app.include_router(ops.router)
+    app.include_router(me.router)
     return app

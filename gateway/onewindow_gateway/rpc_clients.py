@@ -10,6 +10,7 @@ from fastapi import HTTPException, status
 
 from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
 from onewindow_platform.rpc import outgoing_metadata
 
 GRPC_TO_HTTP = {
@@ -90,3 +91,13 @@ class AdapterClient(RpcClient):
 
     def replay(self, task_id: str) -> adapter_pb2.ReplayParkedTaskResponse:
         return self.call("ReplayParkedTask", adapter_pb2.ReplayParkedTaskRequest(task_id=task_id))
+
+
+class NotificationClient(RpcClient):
+    name = "notification"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, notification_pb2_grpc.NotificationServiceStub)
+
+    def inbox(self, subject_id: str, page_size: int) -> notification_pb2.ListInboxResponse:
+        return self.call("ListInbox", notification_pb2.ListInboxRequest(subject_id=subject_id, page_size=page_size))

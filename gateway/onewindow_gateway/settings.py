@@ -18,6 +18,7 @@ class GatewaySettings(PlatformSettings):
     readiness_timeout_s: float = Field(default=3.0, gt=0)
     intake_grpc_address: str = Field(default="127.0.0.1:50051")
     adapter_grpc_address: str = Field(default="127.0.0.1:50052")
+    notification_grpc_address: str = Field(default="127.0.0.1:50053")
     agency_callback_master_secret: str = Field(
         default="", description="derives each agency's HMAC callback secret; empty: token callbacks only")
     grpc_timeout_s: float = Field(default=10.0, gt=0)

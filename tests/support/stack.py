@@ -41,6 +41,8 @@ class Stack:
     adapter_port: int = field(default_factory=free_port)
     simulator_port: int = field(default_factory=free_port)
     simulator_grpc_port: int = field(default_factory=free_port)
+    notification_port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     agency_tokens: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -49,6 +51,10 @@ class Stack:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def maildir(self) -> Path:
+        return self.root / "mail"
 
     @property
     def simulator_url(self) -> str:
@@ -92,6 +98,8 @@ class Stack:
                "OW_SIMULATOR_GRPC_ADDRESS": f"127.0.0.1:{self.simulator_grpc_port}",
                "OW_SIMULATOR_TOKENS_FILE": str(self.root / "simulator-tokens.json"),
                "OW_AGENCY_CALLBACK_MASTER_SECRET": CALLBACK_MASTER,
+               "OW_NOTIFICATION_GRPC_ADDRESS": f"127.0.0.1:{self.notification_port}",
+               "OW_SMTP_PORT": str(self.smtp_port), "OW_SMTP_MAILDIR": str(self.maildir),
                **self.extra_env}
         self.out = self.root / "run.out"
         with open(self.out, "wb") as sink:
@@ -103,7 +111,7 @@ class Stack:
         # The consumers have joined their groups once every service logged that it is consuming.
         logs = self.root / ".run" / "logs"
         wait_until(lambda: all('"msg": "consuming"' in (logs / f"{n}.log").read_text()
-                               for n in ("ow-intake", "ow-routing", "ow-department-adapter")), 60,
+                               for n in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification")), 60,
                    "consumers did not start")
         return self
 

@@ -34,6 +34,7 @@ SERVICES = [
     ("ow-audit", "onewindow_audit"),
     ("ow-gateway", "onewindow_gateway"),
     ("agency-simulator", "onewindow_agency_simulator"),
+    ("smtp-sink", "onewindow_devtools.smtp_sink"),
 ]
 
 
@@ -83,6 +84,7 @@ class Stack:
             "OW_SIMULATOR_DB": str(self.data_dir / "agency-simulator.db"),
             "OW_SIMULATOR_GATEWAY_URL": self.gateway_url(),
             "OW_SIMULATOR_URL": f"http://127.0.0.1:{os.environ.get('OW_SIMULATOR_PORT', '8090')}",
+            "OW_SMTP_MAILDIR": os.environ.get("OW_SMTP_MAILDIR", str(self.root / ".run" / "mail")),
             "PYTHONUNBUFFERED": "1",
         }
 

@@ -1,13 +1,107 @@
-"""Event handlers of the notification service: event type -> handler.
+"""Event handlers of the notification service: which event tells the citizen what.
 
-Consumes: ApplicationAccepted, SupplementRequested, ApplicationCompleted, TaskDeadlineMissed.
-Produces: NotificationSent, NotificationFailed.
-The handlers arrive with issue #5; until then the service runs the platform (topics,
-storage, outbox relay) and consumes nothing.
+ApplicationAccepted (remember whom to tell; "accepted, promised by …"), SupplementRequested
+("please supply …"), ApplicationCompleted ("the outcome", then the satisfaction invitation),
+TaskDeadlineMissed (an apology and the new date). Each message goes to the in-app inbox at once
+and to the first external channel that can reach the person (e-mail, then SMS), exactly once per
+(application, reason, channel): ids derive from those three.
 """
 
 from __future__ import annotations
 
-from onewindow_platform.consumer import Handler
+import datetime as dt
+from collections.abc import Callable
 
-HANDLERS: dict[str, Handler] = {}
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted
+from onewindow.notification.v1.events_pb2 import NotificationReason, NotificationSent
+from onewindow.task.v1.events_pb2 import SupplementRequested, TaskDeadlineMissed
+from onewindow_catalog import Catalog
+from onewindow_platform.consumer import Emit, Handler, HandlerContext
+from onewindow_platform.events import DecodedEvent, derived_id
+from onewindow_platform.personal_data import PersonalDataCipher
+
+from . import storage
+from .channels import Channel
+from .domain.messages import OUTCOME_TEXT, Templates, china_date
+from .sender import CHANNEL_ENUM, notification_id, open_contact
+from .settings import NotificationSettings
+
+Reason = NotificationReason
+
+
+class RecipientNotYetKnown(Exception):
+    """A task event overtook the case's ApplicationAccepted (another topic): retried shortly."""
+
+
+def make_handlers(settings: NotificationSettings, templates: Templates, catalog: Catalog, cipher: PersonalDataCipher,
+                  channels: dict[str, Channel], wake_sender: Callable[[], None]) -> dict[str, Handler]:
+    external = [name.strip() for name in settings.notify_channels.split(",") if name.strip() in channels]
+
+    def notify(ctx: HandlerContext, application_id: str, reason: int, extra: dict[str, str]) -> list[Emit]:
+        recipient = storage.recipient(ctx.tx, application_id)
+        if recipient is None:
+            raise RecipientNotYetKnown(application_id)
+        contact = open_contact(cipher, recipient)
+        rendered = templates.render(reason, {**recipient.facts, "name": contact.name or "您",
+                                             "item_name": recipient.item_name, **extra})
+        emits: list[Emit] = []
+        inbox = storage.Notification(notification_id(application_id, reason, "inbox"), application_id, reason,
+                                     "inbox", (), 0, rendered.subject, rendered.body)
+        if storage.add_notification(ctx.tx, inbox, status="sent"):
+            storage.add_to_inbox(ctx.tx, inbox, recipient.subject_id)
+            emits.append(Emit(NotificationSent(notification_id=inbox.notification_id, reason=reason,
+                                               channel=CHANNEL_ENUM["inbox"], recipient_masked="inbox"),
+                              event_id=derived_id("notification-sent", inbox.notification_id)))
+        reachable = [name for name in external if channels[name].can_reach(contact)]
+        if reachable:
+            first = storage.Notification(notification_id(application_id, reason, reachable[0]), application_id,
+                                         reason, reachable[0], tuple(reachable[1:]), 0, rendered.subject, rendered.body)
+            if storage.add_notification(ctx.tx, first):
+                wake_sender()
+        return emits
+
+    def on_accepted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        accepted = event.payload
+        assert isinstance(accepted, ApplicationAccepted)
+        accepted_at = event.envelope.occurred_at.ToDatetime(tzinfo=dt.UTC)
+        storage.save_recipient(ctx.tx, storage.Recipient(
+            application_id=event.application_id, subject_id=accepted.applicant.subject_id,
+            sealed_contact=accepted.applicant.sealed_contact, item_name=accepted.item_name,
+            facts={"case_number": accepted.case_number, "accepted_date": china_date(accepted_at),
+                   "promised_date": china_date(accepted.promised_by.ToDatetime(tzinfo=dt.UTC))},
+        ))
+        return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_ACCEPTED, {})
+
+    def on_supplement(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        request = event.payload
+        assert isinstance(request, SupplementRequested)
+        return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_SUPPLEMENT_NEEDED,
+                      {"missing": "、".join(request.missing_fields), "note": request.note})
+
+    def on_completed(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        completed = event.payload
+        assert isinstance(completed, ApplicationCompleted)
+        lines = []
+        for result in completed.results:
+            department = catalog.departments.get(result.department_code)
+            name = department.name if department else result.department_code
+            lines.append(f"· {name}：{OUTCOME_TEXT.get(result.outcome, '已办结')} {result.result_text}".rstrip())
+        emits = notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_COMPLETED,
+                       {"outcome": OUTCOME_TEXT.get(completed.outcome, "已办结"), "results": "\n".join(lines)})
+        return emits + notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_SATISFACTION_INVITATION, {})
+
+    def on_deadline_missed(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        missed = event.payload
+        assert isinstance(missed, TaskDeadlineMissed)
+        department = catalog.departments.get(missed.department_code)
+        new_date = china_date(missed.new_deadline.due_at.ToDatetime(tzinfo=dt.UTC)) \
+            if missed.HasField("new_deadline") else "尽快"
+        return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_OVERDUE,
+                      {"department": department.name if department else missed.department_code, "new_date": new_date})
+
+    return {
+        ApplicationAccepted.DESCRIPTOR.full_name: on_accepted,
+        SupplementRequested.DESCRIPTOR.full_name: on_supplement,
+        ApplicationCompleted.DESCRIPTOR.full_name: on_completed,
+        TaskDeadlineMissed.DESCRIPTOR.full_name: on_deadline_missed,
+    }

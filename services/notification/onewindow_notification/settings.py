@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 
 from onewindow_platform.config import PlatformSettings, load_settings
@@ -11,6 +13,20 @@ class NotificationSettings(PlatformSettings):
     service_name: str = Field(
         default="ow-notification", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
+    notification_grpc_address: str = Field(default="127.0.0.1:50053")
+    notify_channels: str = Field(default="email,sms", description="external channels in fallback order")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_from: str = "一网通办 <noreply@onewindow.local>"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    notify_max_attempts: int = Field(default=8, ge=1, description="tries of a temporary failure before fallback")
+    notify_backoff_initial_s: float = Field(default=1.0, gt=0)
+    notify_backoff_max_s: float = Field(default=600.0, gt=0)
+    notify_workers: int = Field(default=2, ge=1, le=32)
+    templates_dir: Path | None = Field(default=None, description="message templates; default: the shipped zh-CN set")
 
 
 def settings_from_env() -> NotificationSettings:

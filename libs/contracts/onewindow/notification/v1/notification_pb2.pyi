@@ -1,0 +1,41 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from onewindow.notification.v1 import events_pb2 as _events_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ListInboxRequest(_message.Message):
+    __slots__ = ("subject_id", "page_size")
+    SUBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    subject_id: str
+    page_size: int
+    def __init__(self, subject_id: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class InboxMessage(_message.Message):
+    __slots__ = ("notification_id", "application_id", "reason", "subject", "body", "created_at")
+    NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    notification_id: str
+    application_id: str
+    reason: _events_pb2.NotificationReason
+    subject: str
+    body: str
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, notification_id: _Optional[str] = ..., application_id: _Optional[str] = ..., reason: _Optional[_Union[_events_pb2.NotificationReason, str]] = ..., subject: _Optional[str] = ..., body: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListInboxResponse(_message.Message):
+    __slots__ = ("messages",)
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    messages: _containers.RepeatedCompositeFieldContainer[InboxMessage]
+    def __init__(self, messages: _Optional[_Iterable[_Union[InboxMessage, _Mapping]]] = ...) -> None: ...

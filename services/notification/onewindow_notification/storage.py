@@ -1,0 +1,127 @@
+"""Notification's tables: who to tell about which case, one row per message, the in-app inbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from onewindow_platform.storage import Transaction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS recipients (
+    application_id TEXT PRIMARY KEY,
+    subject_id     TEXT NOT NULL,
+    sealed_contact BLOB NOT NULL,      -- name, phone, e-mail (AES-GCM, the personal-data key)
+    item_name      TEXT NOT NULL,
+    facts_json     TEXT NOT NULL       -- case number, dates: what templates may show
+);
+
+CREATE TABLE IF NOT EXISTS notifications (
+    notification_id     TEXT PRIMARY KEY,   -- one per (application, reason, channel)
+    application_id      TEXT NOT NULL,
+    reason              INTEGER NOT NULL,
+    channel             TEXT NOT NULL,
+    fallback_channels   TEXT NOT NULL DEFAULT '[]',
+    status              TEXT NOT NULL,      -- pending | sending | sent | failed
+    attempts            INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at     REAL NOT NULL,
+    subject             TEXT NOT NULL,
+    body                TEXT NOT NULL,
+    last_error          TEXT NOT NULL DEFAULT '',
+    provider_message_id TEXT NOT NULL DEFAULT '',
+    created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS inbox (
+    notification_id TEXT PRIMARY KEY,
+    subject_id      TEXT NOT NULL,
+    application_id  TEXT NOT NULL,
+    reason          INTEGER NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS inbox_subject ON inbox (subject_id, created_at);
+"""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    application_id: str
+    subject_id: str
+    sealed_contact: bytes
+    item_name: str
+    facts: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Notification:
+    notification_id: str
+    application_id: str
+    reason: int
+    channel: str
+    fallback_channels: tuple[str, ...]
+    attempts: int
+    subject: str
+    body: str
+
+
+def save_recipient(tx: Transaction, recipient: Recipient) -> None:
+    tx.execute("INSERT OR IGNORE INTO recipients (application_id, subject_id, sealed_contact, item_name, facts_json)"
+               " VALUES (?, ?, ?, ?, ?)", (recipient.application_id, recipient.subject_id, recipient.sealed_contact,
+                                           recipient.item_name, json.dumps(recipient.facts, ensure_ascii=False)))
+
+
+def recipient(tx: Transaction, application_id: str) -> Recipient | None:
+    row = tx.execute("SELECT application_id, subject_id, sealed_contact, item_name, facts_json FROM recipients"
+                     " WHERE application_id = ?", (application_id,)).fetchone()
+    return Recipient(row[0], row[1], row[2], row[3], json.loads(row[4])) if row else None
+
+
+def add_notification(tx: Transaction, notification: Notification, status: str = "pending") -> bool:
+    cursor = tx.execute(
+        "INSERT OR IGNORE INTO notifications (notification_id, application_id, reason, channel, fallback_channels,"
+        " status, next_attempt_at, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (notification.notification_id, notification.application_id, notification.reason, notification.channel,
+         json.dumps(notification.fallback_channels), status, time.time(), notification.subject, notification.body))
+    return cursor.rowcount == 1
+
+
+def add_to_inbox(tx: Transaction, notification: Notification, subject_id: str) -> None:
+    tx.execute("INSERT OR IGNORE INTO inbox (notification_id, subject_id, application_id, reason, subject, body)"
+               " VALUES (?, ?, ?, ?, ?, ?)", (notification.notification_id, subject_id, notification.application_id,
+                                              notification.reason, notification.subject, notification.body))
+
+
+_COLUMNS = "notification_id, application_id, reason, channel, fallback_channels, attempts, subject, body"
+
+
+def _notification(row: tuple[Any, ...]) -> Notification:
+    return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7])
+
+
+def claim_due(tx: Transaction, limit: int, now: float) -> list[Notification]:
+    rows = tx.execute(
+        f"UPDATE notifications SET status = 'sending' WHERE rowid IN (SELECT rowid FROM notifications"
+        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
+        f" RETURNING {_COLUMNS}", (now, limit)).fetchall()
+    return [_notification(row) for row in rows]
+
+
+def reset_interrupted(tx: Transaction) -> int:
+    return tx.execute("UPDATE notifications SET status = 'pending' WHERE status = 'sending'").rowcount
+
+
+def mark(tx: Transaction, notification_id: str, status: str, attempts: int, error: str = "",
+         provider_message_id: str = "", next_attempt_at: float | None = None) -> None:
+    tx.execute("UPDATE notifications SET status = ?, attempts = ?, last_error = ?, provider_message_id = ?,"
+               " next_attempt_at = COALESCE(?, next_attempt_at) WHERE notification_id = ?",
+               (status, attempts, error[:500], provider_message_id, next_attempt_at, notification_id))
+
+
+def inbox(tx: Transaction, subject_id: str, limit: int) -> list[tuple[Any, ...]]:
+    return tx.execute("SELECT notification_id, application_id, reason, subject, body, created_at FROM inbox"
+                      " WHERE subject_id = ? ORDER BY created_at DESC LIMIT ?", (subject_id, limit)).fetchall()

@@ -1,0 +1,74 @@
+"""Telling the citizen: e-mail over a real SMTP server and the in-app inbox, exactly once per
+(application, reason, channel), with the right content and never a full ID or phone number."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import wait_until
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.kafka
+
+CITIZEN_ID = "11010519491231002X"
+STARTUP = {"company_name": "北京一窗科技有限公司", "registered_capital": 100, "business_scope": "软件开发"}
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("notify-stack")
+    stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"n{uuid.uuid4().hex[:8]}.",
+                  extra_env={"OW_SIMULATOR_COMPLETE_AFTER_S": "0.2"})
+    tokens = stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"},
+                                 "citizen": {"role": "citizen", "id_number": CITIZEN_ID}})
+    stack.start(tokens)
+    yield stack
+    assert stack.stop() == 0
+
+
+def mails_for(maildir: Path, application_id: str) -> list[email.message.EmailMessage]:
+    found = []
+    for path in sorted(maildir.glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if message["X-OW-Application-Id"] == application_id:
+            found.append(message)
+    return found
+
+
+def test_a_completed_case_sends_one_acceptance_and_one_completion_email(stack: Stack) -> None:
+    payload = {"item_code": "business.startup", "region_code": "110101", "channel": "counter", "fields": STARTUP,
+               "applicant": {"name": "张三", "id_number": CITIZEN_ID, "phone": "13812345678",
+                             "email": "zhangsan@example.cn"}}
+    with stack.client("clerk") as http:
+        application_id = http.post("/api/v1/applications", json=payload,
+                                   headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"]
+    wait_until(lambda: len(mails_for(stack.maildir, application_id)) >= 3, 90,
+               "the acceptance, completion and invitation e-mails did not all arrive")
+    time.sleep(1.0)  # anything sent twice would arrive by now
+    messages = mails_for(stack.maildir, application_id)
+    subjects = sorted(str(m["Subject"]) for m in messages)
+    assert len(messages) == 3, subjects
+    assert any("已受理" in s for s in subjects) and any("已办结" in s for s in subjects)
+    assert any("评价" in s for s in subjects)
+    assert len({m["Message-ID"] for m in messages}) == 3
+    for message in messages:
+        assert message["To"] == "zhangsan@example.cn"
+        body = message.get_content()
+        assert application_id in body and "企业开办一件事" in body
+        for secret in (CITIZEN_ID, "13812345678"):
+            assert secret not in body and secret not in str(message)
+    completed = next(m for m in messages if "已办结" in str(m["Subject"]))
+    assert "准予办理" in completed.get_content() and "东城区市场监督管理局" in completed.get_content()
+
+    with stack.client("citizen") as http:
+        inbox = http.get("/api/v1/me/notifications").json()
+    reasons = sorted(m["reason"] for m in inbox if m["application_id"] == application_id)
+    assert reasons == ["accepted", "completed", "satisfaction_invitation"]
+    with stack.client("clerk") as http:
+        assert http.get("/api/v1/me/notifications").status_code == 403
