@@ -27,7 +27,7 @@ $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt $(addsuffi
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -c requirements/constraints.txt -r requirements/dev.txt $(addprefix -e ,$(PACKAGES))
+	PYTHONWARNINGS=ignore $(PIP) install -q -c requirements/constraints.txt -r requirements/dev.txt $(addprefix -e ,$(PACKAGES))
 	@touch $@
 
 # protoc runs twice so that only files with a `service` get a *_pb2_grpc.py.
