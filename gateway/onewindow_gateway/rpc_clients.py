@@ -99,5 +99,8 @@ class NotificationClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, notification_pb2_grpc.NotificationServiceStub)
 
+    def receipt(self, request: notification_pb2.RecordDeliveryReceiptRequest) -> bool:
+        return bool(self.call("RecordDeliveryReceipt", request).known)
+
     def inbox(self, subject_id: str, page_size: int) -> notification_pb2.ListInboxResponse:
         return self.call("ListInbox", notification_pb2.ListInboxRequest(subject_id=subject_id, page_size=page_size))

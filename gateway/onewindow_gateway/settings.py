@@ -25,6 +25,7 @@ class GatewaySettings(PlatformSettings):
     gateway_tokens_file: Path | None = Field(
         default=None, description="JSON file of hashed bearer tokens and their roles (see README)",
     )
+    sms_receipt_token: str = Field(default="", description="shared with the SMS provider for delivery receipts")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     catalog_dir: Path | None = Field(default=None)
 

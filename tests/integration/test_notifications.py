@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import sqlite3
 import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.processes import wait_until
@@ -72,3 +74,41 @@ def test_a_completed_case_sends_one_acceptance_and_one_completion_email(stack: S
     assert reasons == ["accepted", "completed", "satisfaction_invitation"]
     with stack.client("clerk") as http:
         assert http.get("/api/v1/me/notifications").status_code == 403
+
+
+def test_smtp_down_falls_back_to_sms_with_a_delivery_receipt(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """No SMTP server at all: e-mail fails after its (short) budget, the SMS channel takes over,
+    and the provider's delivery receipt is recorded."""
+    stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"s{uuid.uuid4().hex[:8]}.", extra_env={
+        "OW_RUN_WITHOUT": "smtp-sink", "OW_NOTIFY_MAX_ATTEMPTS": "2", "OW_NOTIFY_BACKOFF_INITIAL_S": "0.1",
+        "OW_SIMULATOR_DEFAULT_THEN": "hold"})
+    stack.start(stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"}}))
+    try:
+        payload = {"item_code": "business.startup", "region_code": "110101", "channel": "counter", "fields": STARTUP,
+                   "applicant": {"name": "王五", "id_number": CITIZEN_ID, "phone": "13612345678",
+                                 "email": "wangwu@example.cn"}}
+        with stack.client("clerk") as http:
+            application_id = http.post("/api/v1/applications", json=payload,
+                                       headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"]
+        with httpx.Client(base_url=stack.sms_url, timeout=10) as sms:
+            def sms_for_case() -> list[dict]:
+                return [m for m in sms.get("/control/messages").json() if application_id in m["content"]]
+
+            wait_until(lambda: len(sms_for_case()) == 1, 60, "no SMS after the e-mail failed")
+            message = sms_for_case()[0]
+        assert message["to"] == "13612345678" and "已受理" in message["content"]
+        assert CITIZEN_ID not in message["content"] and message["requests"] == 1
+        database = tmp_path / "data" / "ow-notification.db"
+
+        def rows() -> dict[str, tuple[str, str]]:
+            with sqlite3.connect(database) as db:
+                return {channel: (status, delivery) for channel, status, delivery in db.execute(
+                    "SELECT channel, status, delivery_status FROM notifications WHERE application_id = ?",
+                    (application_id,))}
+
+        wait_until(lambda: rows().get("sms") == ("sent", "delivered"), 30, "the delivery receipt was not recorded",
+                   on_timeout=lambda: str(rows()))
+        assert rows()["email"][0] == "failed" and rows()["inbox"][0] == "sent"
+        assert not list(stack.maildir.glob("*.eml"))
+    finally:
+        assert stack.stop() == 0

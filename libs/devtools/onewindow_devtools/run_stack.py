@@ -35,6 +35,7 @@ SERVICES = [
     ("ow-gateway", "onewindow_gateway"),
     ("agency-simulator", "onewindow_agency_simulator"),
     ("smtp-sink", "onewindow_devtools.smtp_sink"),
+    ("sms-gateway", "onewindow_devtools.sms_gateway"),
 ]
 
 
@@ -70,6 +71,10 @@ class Stack:
             else ensure_dev_tokens(root / ".run", self.data_dir)
         # One webhook secret per run, shared by the adapter and the simulated agencies only.
         self.webhook_secret = os.environ.get("OW_AGENCY_WEBHOOK_SECRET") or secrets.token_urlsafe(24)
+        self.sms_api_key = os.environ.get("OW_SMS_API_KEY") or secrets.token_urlsafe(18)
+        self.sms_receipt_token = os.environ.get("OW_SMS_RECEIPT_TOKEN") or secrets.token_urlsafe(18)
+        skipped = {name.strip() for name in os.environ.get("OW_RUN_WITHOUT", "").split(",") if name.strip()}
+        self.children = [child for child in self.children if child.name not in skipped]
 
     def env_for(self, child: Child) -> dict[str, str]:
         return {
@@ -85,6 +90,10 @@ class Stack:
             "OW_SIMULATOR_GATEWAY_URL": self.gateway_url(),
             "OW_SIMULATOR_URL": f"http://127.0.0.1:{os.environ.get('OW_SIMULATOR_PORT', '8090')}",
             "OW_SMTP_MAILDIR": os.environ.get("OW_SMTP_MAILDIR", str(self.root / ".run" / "mail")),
+            "OW_SMS_API_KEY": self.sms_api_key,
+            "OW_SMS_RECEIPT_TOKEN": self.sms_receipt_token,
+            "OW_SMS_RECEIPT_URL": f"{self.gateway_url()}/api/v1/providers/sms/receipts",
+            "OW_SMS_GATEWAY_URL": f"http://127.0.0.1:{os.environ.get('OW_SMS_GATEWAY_PORT', '8095')}",
             "PYTHONUNBUFFERED": "1",
         }
 

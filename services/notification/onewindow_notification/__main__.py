@@ -14,6 +14,7 @@ from onewindow_platform.runtime import ServiceRuntime, run_service
 
 from .channels import Channel
 from .channels.email import EmailChannel
+from .channels.sms import SmsChannel
 from .domain.messages import TemplateError, Templates
 from .grpc_api import NotificationApi
 from .handlers import make_handlers
@@ -28,9 +29,11 @@ class Notifier:
     def __init__(self, settings: NotificationSettings) -> None:
         self.settings = settings
         self.cipher = PersonalDataCipher.from_environment(settings.data_dir)
-        self.channels: dict[str, Channel] = {"email": EmailChannel(
-            settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_timeout_s,
-            settings.smtp_starttls, settings.smtp_username, settings.smtp_password)}
+        self.channels: dict[str, Channel] = {
+            "email": EmailChannel(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_timeout_s,
+                                  settings.smtp_starttls, settings.smtp_username, settings.smtp_password),
+            "sms": SmsChannel(settings.sms_gateway_url, settings.sms_api_key, settings.sms_timeout_s),
+        }
         self.sender: Sender | None = None
 
     def wake(self) -> None:
@@ -45,7 +48,7 @@ class Notifier:
 
     def serve_api(self, runtime: ServiceRuntime) -> Callable[[], None]:
         assert runtime.db is not None
-        api = NotificationApi(runtime.db)
+        api = NotificationApi(runtime.db, lambda: self.sender)
         return grpc_server(self.settings.notification_grpc_address,
                            lambda server: notification_pb2_grpc.add_NotificationServiceServicer_to_server(api, server))
 

@@ -107,21 +107,41 @@ class Sender:
                 event_id=derived_id("notification-sent", job.notification_id)))
         self.relay.wake()
 
+    def record_receipt(self, channel: str, provider_message_id: str, delivered: bool, detail: str) -> bool:
+        """A provider's delivery receipt; a failed delivery falls back to the next channel."""
+        with self.db.transaction() as tx:
+            job = storage.by_provider_id(tx, channel, provider_message_id)
+            if job is None:
+                return False
+            storage.set_delivery_status(tx, job.notification_id, "delivered" if delivered else "failed")
+            if not delivered:
+                recipient = storage.recipient(tx, job.application_id)
+                assert recipient is not None
+                self._fail_and_fall_back(tx, job, open_contact(self.cipher, recipient), job.attempts,
+                                         f"provider reported the message undelivered: {detail}"[:500])
+        self.relay.wake()
+        self.wake()
+        return True
+
     def _give_up(self, job: storage.Notification, contact: Contact, attempts: int, error: str) -> None:
         """Record the permanent failure and hand the message to the next channel that can reach them."""
         log.warning("notification failed on this channel", extra={"channel": job.channel, "error": error})
         with self.db.transaction() as tx:
-            storage.mark(tx, job.notification_id, "failed", attempts, error)
-            failed = NotificationFailed(notification_id=job.notification_id, reason=job.reason,
-                                        channel=CHANNEL_ENUM[job.channel], error=error, permanent=True)
-            add_to_outbox(tx, self.settings, build_envelope(
-                failed, application_id=job.application_id, source=self.settings.service_name,
-                event_id=derived_id("notification-failed", job.notification_id)))
-            remaining = [c for c in job.fallback_channels if c in self.channels and self.channels[c].can_reach(contact)]
-            if remaining:
-                storage.add_notification(tx, storage.Notification(
-                    notification_id=notification_id(job.application_id, job.reason, remaining[0]),
-                    application_id=job.application_id, reason=job.reason, channel=remaining[0],
-                    fallback_channels=tuple(remaining[1:]), attempts=0, subject=job.subject, body=job.body))
+            self._fail_and_fall_back(tx, job, contact, attempts, error)
         self.relay.wake()
         self.wake()
+
+    def _fail_and_fall_back(self, tx: storage.Transaction, job: storage.Notification, contact: Contact,
+                            attempts: int, error: str) -> None:
+        storage.mark(tx, job.notification_id, "failed", attempts, error)
+        failed = NotificationFailed(notification_id=job.notification_id, reason=job.reason,
+                                    channel=CHANNEL_ENUM[job.channel], error=error, permanent=True)
+        add_to_outbox(tx, self.settings, build_envelope(
+            failed, application_id=job.application_id, source=self.settings.service_name,
+            event_id=derived_id("notification-failed", job.notification_id)))
+        remaining = [c for c in job.fallback_channels if c in self.channels and self.channels[c].can_reach(contact)]
+        if remaining:
+            storage.add_notification(tx, storage.Notification(
+                notification_id=notification_id(job.application_id, job.reason, remaining[0]),
+                application_id=job.application_id, reason=job.reason, channel=remaining[0],
+                fallback_channels=tuple(remaining[1:]), attempts=0, subject=job.subject, body=job.body))

@@ -22,6 +22,9 @@ class NotificationSettings(PlatformSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    sms_gateway_url: str = Field(default="http://127.0.0.1:8095", description="HTTP SMS provider")
+    sms_api_key: str = Field(default="dev-sms-key")
+    sms_timeout_s: float = Field(default=10.0, gt=0)
     notify_max_attempts: int = Field(default=8, ge=1, description="tries of a temporary failure before fallback")
     notify_backoff_initial_s: float = Field(default=1.0, gt=0)
     notify_backoff_max_s: float = Field(default=600.0, gt=0)

@@ -31,9 +31,11 @@ CREATE TABLE IF NOT EXISTS notifications (
     body                TEXT NOT NULL,
     last_error          TEXT NOT NULL DEFAULT '',
     provider_message_id TEXT NOT NULL DEFAULT '',
+    delivery_status     TEXT NOT NULL DEFAULT '',   -- from the provider's receipt: delivered | failed
     created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS notifications_provider ON notifications (channel, provider_message_id);
 
 CREATE TABLE IF NOT EXISTS inbox (
     notification_id TEXT PRIMARY KEY,
@@ -125,3 +127,13 @@ def mark(tx: Transaction, notification_id: str, status: str, attempts: int, erro
 def inbox(tx: Transaction, subject_id: str, limit: int) -> list[tuple[Any, ...]]:
     return tx.execute("SELECT notification_id, application_id, reason, subject, body, created_at FROM inbox"
                       " WHERE subject_id = ? ORDER BY created_at DESC LIMIT ?", (subject_id, limit)).fetchall()
+
+
+def by_provider_id(tx: Transaction, channel: str, provider_message_id: str) -> Notification | None:
+    row = tx.execute(f"SELECT {_COLUMNS} FROM notifications WHERE channel = ? AND provider_message_id = ?"
+                     " AND provider_message_id != ''", (channel, provider_message_id)).fetchone()
+    return _notification(row) if row else None
+
+
+def set_delivery_status(tx: Transaction, notification_id: str, status: str) -> None:
+    tx.execute("UPDATE notifications SET delivery_status = ? WHERE notification_id = ?", (status, notification_id))

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from onewindow.notification.v1 import events_pb2 as onewindow_dot_notification_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,onewindow/notification/v1/notification.proto\x12\x19onewindow.notification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&onewindow/notification/v1/events.proto\"9\n\x10ListInboxRequest\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"\xcd\x01\n\x0cInboxMessage\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12=\n\x06reason\x18\x03 \x01(\x0e\x32-.onewindow.notification.v1.NotificationReason\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x11ListInboxResponse\x12\x39\n\x08messages\x18\x01 \x03(\x0b\x32\'.onewindow.notification.v1.InboxMessage2}\n\x13NotificationService\x12\x66\n\tListInbox\x12+.onewindow.notification.v1.ListInboxRequest\x1a,.onewindow.notification.v1.ListInboxResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,onewindow/notification/v1/notification.proto\x12\x19onewindow.notification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&onewindow/notification/v1/events.proto\"9\n\x10ListInboxRequest\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"\xcd\x01\n\x0cInboxMessage\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12=\n\x06reason\x18\x03 \x01(\x0e\x32-.onewindow.notification.v1.NotificationReason\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x11ListInboxResponse\x12\x39\n\x08messages\x18\x01 \x03(\x0b\x32\'.onewindow.notification.v1.InboxMessage\"\x9f\x01\n\x1cRecordDeliveryReceiptRequest\x12?\n\x07\x63hannel\x18\x01 \x01(\x0e\x32..onewindow.notification.v1.NotificationChannel\x12\x1b\n\x13provider_message_id\x18\x02 \x01(\t\x12\x11\n\tdelivered\x18\x03 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\".\n\x1dRecordDeliveryReceiptResponse\x12\r\n\x05known\x18\x01 \x01(\x08\x32\x8a\x02\n\x13NotificationService\x12\x66\n\tListInbox\x12+.onewindow.notification.v1.ListInboxRequest\x1a,.onewindow.notification.v1.ListInboxResponse\x12\x8a\x01\n\x15RecordDeliveryReceipt\x12\x37.onewindow.notification.v1.RecordDeliveryReceiptRequest\x1a\x38.onewindow.notification.v1.RecordDeliveryReceiptResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +39,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_INBOXMESSAGE']._serialized_end=413
   _globals['_LISTINBOXRESPONSE']._serialized_start=415
   _globals['_LISTINBOXRESPONSE']._serialized_end=493
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=495
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=620
+  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_start=496
+  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_end=655
+  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_start=657
+  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_end=703
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=706
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=972
 # @@protoc_insertion_point(module_scope)

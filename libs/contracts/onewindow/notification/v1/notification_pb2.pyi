@@ -39,3 +39,21 @@ class ListInboxResponse(_message.Message):
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[InboxMessage]
     def __init__(self, messages: _Optional[_Iterable[_Union[InboxMessage, _Mapping]]] = ...) -> None: ...
+
+class RecordDeliveryReceiptRequest(_message.Message):
+    __slots__ = ("channel", "provider_message_id", "delivered", "detail")
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    channel: _events_pb2.NotificationChannel
+    provider_message_id: str
+    delivered: bool
+    detail: str
+    def __init__(self, channel: _Optional[_Union[_events_pb2.NotificationChannel, str]] = ..., provider_message_id: _Optional[str] = ..., delivered: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class RecordDeliveryReceiptResponse(_message.Message):
+    __slots__ = ("known",)
+    KNOWN_FIELD_NUMBER: _ClassVar[int]
+    known: bool
+    def __init__(self, known: _Optional[bool] = ...) -> None: ...

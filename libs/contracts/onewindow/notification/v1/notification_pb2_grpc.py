@@ -39,6 +39,11 @@ class NotificationServiceStub:
                 request_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxRequest.SerializeToString,
                 response_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxResponse.FromString,
                 _registered_method=True)
+        self.RecordDeliveryReceipt = channel.unary_unary(
+                '/onewindow.notification.v1.NotificationService/RecordDeliveryReceipt',
+                request_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.SerializeToString,
+                response_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationServiceServicer:
@@ -51,6 +56,13 @@ class NotificationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordDeliveryReceipt(self, request, context):
+        """A provider's delivery receipt for a message it accepted (SMS).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -58,6 +70,11 @@ def add_NotificationServiceServicer_to_server(servicer, server):
                     servicer.ListInbox,
                     request_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxRequest.FromString,
                     response_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxResponse.SerializeToString,
+            ),
+            'RecordDeliveryReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDeliveryReceipt,
+                    request_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.FromString,
+                    response_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,6 +104,33 @@ class NotificationService:
             '/onewindow.notification.v1.NotificationService/ListInbox',
             onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxRequest.SerializeToString,
             onewindow_dot_notification_dot_v1_dot_notification__pb2.ListInboxResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDeliveryReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.notification.v1.NotificationService/RecordDeliveryReceipt',
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.SerializeToString,
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.FromString,
             options,
             channel_credentials,
             insecure,
