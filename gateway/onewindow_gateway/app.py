@@ -14,7 +14,7 @@ from . import health
 from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
-from .routes import agency, applications, catalog, me, ops, providers
+from .routes import agency, applications, catalog, me, ops, providers, satisfaction
 from .rpc_clients import AdapterClient, IntakeClient, NotificationClient
 from .settings import GatewaySettings
 from .tracing_middleware import trace_requests
@@ -52,4 +52,5 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(me.router)
     app.include_router(providers.router)
+    app.include_router(satisfaction.router)
     return app

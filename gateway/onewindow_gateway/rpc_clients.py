@@ -99,6 +99,13 @@ class NotificationClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, notification_pb2_grpc.NotificationServiceStub)
 
+    def rate(self, request: notification_pb2.RecordSatisfactionRequest) -> notification_pb2.RecordSatisfactionResponse:
+        return self.call("RecordSatisfaction", request)
+
+    def stats(self, request: notification_pb2.GetSatisfactionStatsRequest,
+              ) -> notification_pb2.GetSatisfactionStatsResponse:
+        return self.call("GetSatisfactionStats", request)
+
     def receipt(self, request: notification_pb2.RecordDeliveryReceiptRequest) -> bool:
         return bool(self.call("RecordDeliveryReceipt", request).known)
 

@@ -27,7 +27,7 @@ def stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("notify-stack")
     stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"n{uuid.uuid4().hex[:8]}.",
                   extra_env={"OW_SIMULATOR_COMPLETE_AFTER_S": "0.2"})
-    tokens = stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"},
+    tokens = stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"}, "ops": {"role": "ops"},
                                  "citizen": {"role": "citizen", "id_number": CITIZEN_ID}})
     stack.start(tokens)
     yield stack
@@ -112,3 +112,62 @@ def test_smtp_down_falls_back_to_sms_with_a_delivery_receipt(kafka_bootstrap: st
         assert not list(stack.maildir.glob("*.eml"))
     finally:
         assert stack.stop() == 0
+
+
+def _submit(stack: Stack) -> str:
+    payload = {"item_code": "business.startup", "region_code": "110101", "channel": "counter", "fields": STARTUP,
+               "applicant": {"name": "张三", "id_number": CITIZEN_ID, "phone": "13812345678"}}
+    with stack.client("clerk") as http:
+        return str(http.post("/api/v1/applications", json=payload,
+                             headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"])
+
+
+def _case(stack: Stack, application_id: str) -> dict:
+    with stack.client("ops") as http:
+        return dict(http.get(f"/api/v1/applications/{application_id}").json())
+
+
+def test_satisfaction_once_after_completion_and_a_bad_rating_opens_follow_ups(stack: Stack) -> None:
+    with httpx.Client(base_url=stack.simulator_url, timeout=10) as simulator:
+        simulator.put("/control/departments/110101.tax", json={"then": "hold"})
+        waiting = _submit(stack)
+        wait_until(lambda: any(t["status"] == "delivered" and t["department_code"] == "110101.tax"
+                               for t in _case(stack, waiting)["tasks"]), 60, "tax never got the task")
+        with stack.client("citizen") as http:
+            early = http.post(f"/api/v1/applications/{waiting}/satisfaction", json={"rating": "满意"})
+        assert early.status_code == 409 and "not completed" in early.json()["detail"]
+        simulator.post("/control/reset")
+
+    bad, good = _submit(stack), _submit(stack)
+    for application_id in (bad, good):
+        wait_until(lambda a=application_id: _case(stack, a)["status"] == "completed", 60, "not completed")
+    with stack.client("citizen") as http:
+        first = http.post(f"/api/v1/applications/{bad}/satisfaction", json={"rating": "不满意", "comment": "跑了两次"})
+        assert first.status_code == 201, first.text
+        again = http.post(f"/api/v1/applications/{bad}/satisfaction", json={"rating": "满意"})
+        assert again.status_code == 409
+        assert http.post(f"/api/v1/applications/{good}/satisfaction", json={"rating": "很好"}).status_code == 422
+    with stack.client("clerk") as http:  # at the counter, for the citizen
+        assert http.post(f"/api/v1/applications/{good}/satisfaction", json={"rating": "非常满意"}).status_code == 201
+
+    body = {}
+
+    def follow_ups() -> list[dict]:
+        nonlocal body
+        body = _case(stack, bad)
+        return [t for t in body["tasks"] if "回访" in t["note"]]
+
+    wait_until(lambda: len(follow_ups()) == 5, 60, "the 差评 opened no follow-up tasks", on_timeout=lambda: str(body))
+    for task in follow_ups():
+        assert task["deadline"]["basis"] == "working_days" and task["deadline"]["amount"] == 15
+    assert body["status"] == "completed"
+    assert not [t for t in _case(stack, good)["tasks"] if "回访" in t["note"]]
+
+    with stack.client("ops") as http:
+        stats = http.get("/api/v1/stats/satisfaction", params={"department_code": "110101.tax"}).json()
+    assert stats["counts"]["不满意"] >= 1 and stats["counts"]["非常满意"] >= 1
+    assert stats["total"] == sum(stats["counts"].values())
+    assert stats["satisfaction_rate"] == round(
+        (stats["counts"]["非常满意"] + stats["counts"]["满意"] + stats["counts"]["基本满意"]) / stats["total"], 4)
+    with stack.client("citizen") as http:
+        assert http.get("/api/v1/stats/satisfaction").status_code == 403

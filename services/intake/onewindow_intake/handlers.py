@@ -87,6 +87,8 @@ def on_task_dispatched(event: DecodedEvent, ctx: HandlerContext) -> None:
         deadline=MessageToDict(task.deadline) if task.HasField("deadline") else {},
         dispatch_number=task.dispatch_number or 1,
     ))
+    if task.purpose == "follow_up":
+        storage.update_task(ctx.tx, task.task_id, note="回访: follow-up of a dissatisfied rating (差评)")
     _advance(ctx, event.application_id, "in_progress")
 
 

@@ -18,6 +18,7 @@ from .channels.sms import SmsChannel
 from .domain.messages import TemplateError, Templates
 from .grpc_api import NotificationApi
 from .handlers import make_handlers
+from .satisfaction import SatisfactionService
 from .sender import Sender
 from .settings import NotificationSettings, settings_from_env
 from .storage import SCHEMA
@@ -48,7 +49,9 @@ class Notifier:
 
     def serve_api(self, runtime: ServiceRuntime) -> Callable[[], None]:
         assert runtime.db is not None
-        api = NotificationApi(runtime.db, lambda: self.sender)
+        assert runtime.relay is not None
+        api = NotificationApi(runtime.db, lambda: self.sender,
+                              SatisfactionService(self.settings, runtime.db, runtime.relay.wake))
         return grpc_server(self.settings.notification_grpc_address,
                            lambda server: notification_pb2_grpc.add_NotificationServiceServicer_to_server(api, server))
 

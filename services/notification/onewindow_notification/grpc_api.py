@@ -8,20 +8,50 @@ import grpc
 
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
 from onewindow.notification.v1.events_pb2 import NotificationChannel
+from onewindow_catalog.catalog import region_prefix
 from onewindow_platform.rpc import server_span
 from onewindow_platform.storage import Database
+from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE
 
 from . import storage
+from .satisfaction import BAD, SATISFIED, AlreadyRated, NotCompleted, SatisfactionService, satisfaction_rate
 from .sender import Sender
 
+ALL_RATINGS = sorted(SATISFIED | BAD)
 CHANNEL_NAMES = {NotificationChannel.NOTIFICATION_CHANNEL_SMS: "sms",
                  NotificationChannel.NOTIFICATION_CHANNEL_EMAIL: "email"}
 
 
 class NotificationApi(notification_pb2_grpc.NotificationServiceServicer):
-    def __init__(self, db: Database, sender: Callable[[], Sender | None]) -> None:
+    def __init__(self, db: Database, sender: Callable[[], Sender | None], satisfaction: SatisfactionService) -> None:
         self.db = db
         self.sender = sender
+        self.satisfaction = satisfaction
+
+    def RecordSatisfaction(self, request: notification_pb2.RecordSatisfactionRequest,
+                           context: grpc.ServicerContext) -> notification_pb2.RecordSatisfactionResponse:
+        with server_span(context, "NotificationService/RecordSatisfaction",
+                         **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
+            try:
+                event_id = self.satisfaction.record(request.application_id, request.rating, request.comment,
+                                                    request.rated_by)
+            except ValueError as exc:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            except (NotCompleted, AlreadyRated) as exc:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+            return notification_pb2.RecordSatisfactionResponse(event_id=event_id)
+
+    def GetSatisfactionStats(self, request: notification_pb2.GetSatisfactionStatsRequest,
+                             context: grpc.ServicerContext) -> notification_pb2.GetSatisfactionStatsResponse:
+        with server_span(context, "NotificationService/GetSatisfactionStats"):
+            since = getattr(request, "from").ToJsonString() if request.HasField("from") else ""
+            until = request.to.ToJsonString() if request.HasField("to") else ""
+            counts = storage.rating_counts(self.db.connection(), request.department_code,
+                                           region_prefix(request.region_code) if request.region_code else "",
+                                           since.replace("Z", "+00:00"), until.replace("Z", "+00:00"))
+            return notification_pb2.GetSatisfactionStatsResponse(
+                counts=[notification_pb2.RatingCount(rating=r, count=counts.get(r, 0)) for r in ALL_RATINGS],
+                total=sum(counts.values()), satisfaction_rate=satisfaction_rate(counts))
 
     def RecordDeliveryReceipt(self, request: notification_pb2.RecordDeliveryReceiptRequest,
                               context: grpc.ServicerContext) -> notification_pb2.RecordDeliveryReceiptResponse:

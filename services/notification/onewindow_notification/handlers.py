@@ -68,6 +68,7 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
             application_id=event.application_id, subject_id=accepted.applicant.subject_id,
             sealed_contact=accepted.applicant.sealed_contact, item_name=accepted.item_name,
             facts={"case_number": accepted.case_number, "accepted_date": china_date(accepted_at),
+                   "region_code": accepted.receiving_region_code,
                    "promised_date": china_date(accepted.promised_by.ToDatetime(tzinfo=dt.UTC))},
         ))
         return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_ACCEPTED, {})
@@ -81,6 +82,9 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
     def on_completed(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
         completed = event.payload
         assert isinstance(completed, ApplicationCompleted)
+        storage.record_completion(ctx.tx, event.application_id,
+                                  completed.completed_at.ToDatetime(tzinfo=dt.UTC).isoformat(),
+                                  [result.department_code for result in completed.results])
         lines = []
         for result in completed.results:
             department = catalog.departments.get(result.department_code)

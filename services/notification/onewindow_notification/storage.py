@@ -47,6 +47,26 @@ CREATE TABLE IF NOT EXISTS inbox (
     created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS inbox_subject ON inbox (subject_id, created_at);
+
+CREATE TABLE IF NOT EXISTS completions (
+    application_id   TEXT PRIMARY KEY,
+    completed_at     TEXT NOT NULL,
+    department_codes TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS satisfaction (
+    application_id TEXT PRIMARY KEY,        -- once per application
+    rating         INTEGER NOT NULL,
+    comment        TEXT NOT NULL,
+    rated_by       TEXT NOT NULL,
+    region_code    TEXT NOT NULL,
+    rated_at       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS satisfaction_departments (
+    application_id  TEXT NOT NULL,
+    department_code TEXT NOT NULL,
+    PRIMARY KEY (application_id, department_code)
+);
 """
 
 
@@ -137,3 +157,46 @@ def by_provider_id(tx: Transaction, channel: str, provider_message_id: str) -> N
 
 def set_delivery_status(tx: Transaction, notification_id: str, status: str) -> None:
     tx.execute("UPDATE notifications SET delivery_status = ? WHERE notification_id = ?", (status, notification_id))
+
+
+def record_completion(tx: Transaction, application_id: str, completed_at: str, department_codes: list[str]) -> None:
+    tx.execute("INSERT OR IGNORE INTO completions (application_id, completed_at, department_codes) VALUES (?, ?, ?)",
+               (application_id, completed_at, json.dumps(sorted(set(department_codes)))))
+
+
+def completion(tx: Transaction, application_id: str) -> tuple[str, list[str]] | None:
+    row = tx.execute("SELECT completed_at, department_codes FROM completions WHERE application_id = ?",
+                     (application_id,)).fetchone()
+    return (row[0], json.loads(row[1])) if row else None
+
+
+def add_rating(tx: Transaction, application_id: str, rating: int, comment: str, rated_by: str, region_code: str,
+               rated_at: str, department_codes: list[str]) -> bool:
+    cursor = tx.execute("INSERT OR IGNORE INTO satisfaction (application_id, rating, comment, rated_by, region_code,"
+                        " rated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        (application_id, rating, comment, rated_by, region_code, rated_at))
+    if cursor.rowcount == 0:
+        return False
+    tx.executemany("INSERT OR IGNORE INTO satisfaction_departments (application_id, department_code) VALUES (?, ?)",
+                   [(application_id, code) for code in department_codes])
+    return True
+
+
+def rating_counts(tx: Transaction, department_code: str, region_prefix: str, since: str, until: str) -> dict[int, int]:
+    query = ["SELECT rating, COUNT(*) FROM satisfaction s WHERE 1 = 1"]
+    params: list[str] = []
+    if department_code:
+        query.append("AND EXISTS (SELECT 1 FROM satisfaction_departments d WHERE d.application_id = s.application_id"
+                     " AND d.department_code = ?)")
+        params.append(department_code)
+    if region_prefix:
+        query.append("AND s.region_code LIKE ?")
+        params.append(region_prefix + "%")
+    if since:
+        query.append("AND s.rated_at >= ?")
+        params.append(since)
+    if until:
+        query.append("AND s.rated_at < ?")
+        params.append(until)
+    rows = tx.execute(" ".join(query) + " GROUP BY rating", params).fetchall()
+    return {int(rating): int(count) for rating, count in rows}

@@ -17,6 +17,7 @@ from google.protobuf.json_format import MessageToDict
 from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted, ApplicationRouted, TaskResult
 from onewindow.application.v1.events_pb2 import PlannedTask as PlannedTaskMessage
 from onewindow.common.v1.types_pb2 import Deadline, DeadlineBasis
+from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
 from onewindow.task.v1.events_pb2 import TaskCompleted, TaskDispatched, TaskEscalated, TaskReturned
 from onewindow_catalog import Catalog, Department, ServiceItem, WorkingCalendar
 from onewindow_platform.consumer import Emit, Handler, HandlerContext, PermanentError
@@ -42,12 +43,12 @@ def _occurred_at(event: DecodedEvent) -> dt.datetime:
 
 
 def _dispatch(task_id: str, department: Department, item: ServiceItem, accepted: ApplicationAccepted,
-              deadline: DeadlineSpec, step: int, dispatch_number: int) -> Emit:
+              deadline: DeadlineSpec, step: int, dispatch_number: int, purpose: str = "") -> Emit:
     message = TaskDispatched(
         task_id=task_id, department_code=department.code, department_name=department.name,
         region_code=department.region_code, level=int(department.level), item_code=item.code,
         deadline=_deadline_message(deadline), step=step, dispatch_number=dispatch_number,
-        applicant=accepted.applicant, fields=accepted.fields,
+        applicant=accepted.applicant, fields=accepted.fields, purpose=purpose,
     )
     return Emit(message, event_id=derived_id("dispatched", task_id, str(dispatch_number)))
 
@@ -106,6 +107,8 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
         if task is None or task.status == "completed":
             return []
         storage.complete_task(ctx.tx, task.task_id, completed.outcome, completed.result_text, completed.document_ref)
+        if task.purpose == "follow_up":
+            return []  # a 回访 closes on its own; the case's answer was given already
         tasks = storage.route_tasks(ctx.tx, event.application_id)
         emits: list[Emit] = []
         ready = ready_to_dispatch(tasks)  # type: ignore[arg-type]
@@ -150,7 +153,29 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
                 _dispatch(task.task_id, decision.department, item, accepted, deadline, task.step,
                           task.dispatch_number + 1)]
 
+    def on_satisfaction(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+        """差评 (the bottom two levels) opens a 回访 task for each department that handled the case."""
+        recorded = event.payload
+        assert isinstance(recorded, SatisfactionRecorded)
+        if recorded.rating not in (Rating.RATING_DISSATISFIED, Rating.RATING_VERY_DISSATISFIED):
+            return []
+        item, accepted = load_accepted(ctx, event.application_id)
+        rated_at = _occurred_at(event)
+        due, fallback = calendar.add_working_days(rated_at, settings.follow_up_working_days)
+        deadline = DeadlineSpec(due_at=due, basis="working_days", amount=settings.follow_up_working_days,
+                                calendar_fallback=fallback)
+        emits = []
+        for number, code in enumerate(sorted(set(recorded.department_codes)), start=1):
+            department = catalog.departments.get(code)
+            task_id = f"{event.application_id}-F{number}"
+            if department is None or not storage.add_follow_up(ctx.tx, task_id, event.application_id, code,
+                                                               int(department.level), due.isoformat()):
+                continue
+            emits.append(_dispatch(task_id, department, item, accepted, deadline, 0, 1, purpose="follow_up"))
+        return emits
+
     return {
+        SatisfactionRecorded.DESCRIPTOR.full_name: on_satisfaction,
         ApplicationAccepted.DESCRIPTOR.full_name: on_accepted,
         TaskCompleted.DESCRIPTOR.full_name: on_completed,
         TaskReturned.DESCRIPTOR.full_name: on_returned,

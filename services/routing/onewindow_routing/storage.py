@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS route_tasks (
     times_returned  INTEGER NOT NULL DEFAULT 0,
     outcome         INTEGER NOT NULL DEFAULT 0,
     result_text     TEXT NOT NULL DEFAULT '',
-    document_ref    TEXT NOT NULL DEFAULT ''
+    document_ref    TEXT NOT NULL DEFAULT '',
+    purpose         TEXT NOT NULL DEFAULT ''   -- '' for the case's own work, 'follow_up' for a 回访
 );
 CREATE INDEX IF NOT EXISTS route_tasks_application ON route_tasks (application_id);
 """
@@ -81,10 +82,11 @@ class RouteTask:
     outcome: int
     result_text: str
     document_ref: str
+    purpose: str = ""
 
 
 _TASK_COLUMNS = ("task_id, application_id, department_code, level, step, depends_on, status, dispatch_number,"
-                 " times_returned, outcome, result_text, document_ref")
+                 " times_returned, outcome, result_text, document_ref, purpose")
 
 
 def _task(row: tuple[Any, ...]) -> RouteTask:
@@ -97,7 +99,8 @@ def route_task(tx: Transaction, task_id: str) -> RouteTask | None:
 
 
 def route_tasks(tx: Transaction, application_id: str) -> list[RouteTask]:
-    rows = tx.execute(f"SELECT {_TASK_COLUMNS} FROM route_tasks WHERE application_id = ?"
+    """The case's own tasks (follow-ups after a bad rating are not part of its answer)."""
+    rows = tx.execute(f"SELECT {_TASK_COLUMNS} FROM route_tasks WHERE application_id = ? AND purpose = ''"
                       " ORDER BY step, length(task_id), task_id", (application_id,)).fetchall()
     return [_task(row) for row in rows]
 
@@ -131,3 +134,12 @@ def to_coordinator(tx: Transaction, task_id: str) -> None:
 
 def mark_completed(tx: Transaction, application_id: str, at: str) -> None:
     tx.execute("UPDATE routes SET completed_at = ? WHERE application_id = ?", (at, application_id))
+
+
+def add_follow_up(tx: Transaction, task_id: str, application_id: str, department_code: str, level: int,
+                  due_at: str) -> bool:
+    cursor = tx.execute(
+        "INSERT OR IGNORE INTO route_tasks (task_id, application_id, department_code, level, step, depends_on, status,"
+        " deadline_due_at, dispatch_number, purpose) VALUES (?, ?, ?, ?, 0, '[]', 'dispatched', ?, 1, 'follow_up')",
+        (task_id, application_id, department_code, level, due_at))
+    return cursor.rowcount == 1

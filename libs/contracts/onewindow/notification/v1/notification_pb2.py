@@ -23,26 +23,38 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from onewindow.common.v1 import types_pb2 as onewindow_dot_common_dot_v1_dot_types__pb2
+from onewindow.feedback.v1 import events_pb2 as onewindow_dot_feedback_dot_v1_dot_events__pb2
 from onewindow.notification.v1 import events_pb2 as onewindow_dot_notification_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,onewindow/notification/v1/notification.proto\x12\x19onewindow.notification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a&onewindow/notification/v1/events.proto\"9\n\x10ListInboxRequest\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"\xcd\x01\n\x0cInboxMessage\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12=\n\x06reason\x18\x03 \x01(\x0e\x32-.onewindow.notification.v1.NotificationReason\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x11ListInboxResponse\x12\x39\n\x08messages\x18\x01 \x03(\x0b\x32\'.onewindow.notification.v1.InboxMessage\"\x9f\x01\n\x1cRecordDeliveryReceiptRequest\x12?\n\x07\x63hannel\x18\x01 \x01(\x0e\x32..onewindow.notification.v1.NotificationChannel\x12\x1b\n\x13provider_message_id\x18\x02 \x01(\t\x12\x11\n\tdelivered\x18\x03 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\".\n\x1dRecordDeliveryReceiptResponse\x12\r\n\x05known\x18\x01 \x01(\x08\x32\x8a\x02\n\x13NotificationService\x12\x66\n\tListInbox\x12+.onewindow.notification.v1.ListInboxRequest\x1a,.onewindow.notification.v1.ListInboxResponse\x12\x8a\x01\n\x15RecordDeliveryReceipt\x12\x37.onewindow.notification.v1.RecordDeliveryReceiptRequest\x1a\x38.onewindow.notification.v1.RecordDeliveryReceiptResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n,onewindow/notification/v1/notification.proto\x12\x19onewindow.notification.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\x1a\"onewindow/feedback/v1/events.proto\x1a&onewindow/notification/v1/events.proto\"9\n\x10ListInboxRequest\x12\x12\n\nsubject_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\"\xcd\x01\n\x0cInboxMessage\x12\x17\n\x0fnotification_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12=\n\x06reason\x18\x03 \x01(\x0e\x32-.onewindow.notification.v1.NotificationReason\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x11ListInboxResponse\x12\x39\n\x08messages\x18\x01 \x03(\x0b\x32\'.onewindow.notification.v1.InboxMessage\"\x9f\x01\n\x1cRecordDeliveryReceiptRequest\x12?\n\x07\x63hannel\x18\x01 \x01(\x0e\x32..onewindow.notification.v1.NotificationChannel\x12\x1b\n\x13provider_message_id\x18\x02 \x01(\t\x12\x11\n\tdelivered\x18\x03 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x04 \x01(\t\".\n\x1dRecordDeliveryReceiptResponse\x12\r\n\x05known\x18\x01 \x01(\x08\"\xa1\x01\n\x19RecordSatisfactionRequest\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12-\n\x06rating\x18\x02 \x01(\x0e\x32\x1d.onewindow.feedback.v1.Rating\x12\x0f\n\x07\x63omment\x18\x03 \x01(\t\x12,\n\x08rated_by\x18\x04 \x01(\x0b\x32\x1a.onewindow.common.v1.Actor\".\n\x1aRecordSatisfactionResponse\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"\x9d\x01\n\x1bGetSatisfactionStatsRequest\x12\x17\n\x0f\x64\x65partment_code\x18\x01 \x01(\t\x12\x13\n\x0bregion_code\x18\x02 \x01(\t\x12(\n\x04\x66rom\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x02to\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"K\n\x0bRatingCount\x12-\n\x06rating\x18\x01 \x01(\x0e\x32\x1d.onewindow.feedback.v1.Rating\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"\x80\x01\n\x1cGetSatisfactionStatsResponse\x12\x36\n\x06\x63ounts\x18\x01 \x03(\x0b\x32&.onewindow.notification.v1.RatingCount\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x19\n\x11satisfaction_rate\x18\x03 \x01(\x01\x32\x98\x04\n\x13NotificationService\x12\x66\n\tListInbox\x12+.onewindow.notification.v1.ListInboxRequest\x1a,.onewindow.notification.v1.ListInboxResponse\x12\x8a\x01\n\x15RecordDeliveryReceipt\x12\x37.onewindow.notification.v1.RecordDeliveryReceiptRequest\x1a\x38.onewindow.notification.v1.RecordDeliveryReceiptResponse\x12\x81\x01\n\x12RecordSatisfaction\x12\x34.onewindow.notification.v1.RecordSatisfactionRequest\x1a\x35.onewindow.notification.v1.RecordSatisfactionResponse\x12\x87\x01\n\x14GetSatisfactionStats\x12\x36.onewindow.notification.v1.GetSatisfactionStatsRequest\x1a\x37.onewindow.notification.v1.GetSatisfactionStatsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onewindow.notification.v1.notification_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTINBOXREQUEST']._serialized_start=148
-  _globals['_LISTINBOXREQUEST']._serialized_end=205
-  _globals['_INBOXMESSAGE']._serialized_start=208
-  _globals['_INBOXMESSAGE']._serialized_end=413
-  _globals['_LISTINBOXRESPONSE']._serialized_start=415
-  _globals['_LISTINBOXRESPONSE']._serialized_end=493
-  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_start=496
-  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_end=655
-  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_start=657
-  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_end=703
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=706
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=972
+  _globals['_LISTINBOXREQUEST']._serialized_start=217
+  _globals['_LISTINBOXREQUEST']._serialized_end=274
+  _globals['_INBOXMESSAGE']._serialized_start=277
+  _globals['_INBOXMESSAGE']._serialized_end=482
+  _globals['_LISTINBOXRESPONSE']._serialized_start=484
+  _globals['_LISTINBOXRESPONSE']._serialized_end=562
+  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_start=565
+  _globals['_RECORDDELIVERYRECEIPTREQUEST']._serialized_end=724
+  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_start=726
+  _globals['_RECORDDELIVERYRECEIPTRESPONSE']._serialized_end=772
+  _globals['_RECORDSATISFACTIONREQUEST']._serialized_start=775
+  _globals['_RECORDSATISFACTIONREQUEST']._serialized_end=936
+  _globals['_RECORDSATISFACTIONRESPONSE']._serialized_start=938
+  _globals['_RECORDSATISFACTIONRESPONSE']._serialized_end=984
+  _globals['_GETSATISFACTIONSTATSREQUEST']._serialized_start=987
+  _globals['_GETSATISFACTIONSTATSREQUEST']._serialized_end=1144
+  _globals['_RATINGCOUNT']._serialized_start=1146
+  _globals['_RATINGCOUNT']._serialized_end=1221
+  _globals['_GETSATISFACTIONSTATSRESPONSE']._serialized_start=1224
+  _globals['_GETSATISFACTIONSTATSRESPONSE']._serialized_end=1352
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=1355
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=1891
 # @@protoc_insertion_point(module_scope)

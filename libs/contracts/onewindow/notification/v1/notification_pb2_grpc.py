@@ -44,6 +44,16 @@ class NotificationServiceStub:
                 request_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.SerializeToString,
                 response_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.FromString,
                 _registered_method=True)
+        self.RecordSatisfaction = channel.unary_unary(
+                '/onewindow.notification.v1.NotificationService/RecordSatisfaction',
+                request_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionRequest.SerializeToString,
+                response_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionResponse.FromString,
+                _registered_method=True)
+        self.GetSatisfactionStats = channel.unary_unary(
+                '/onewindow.notification.v1.NotificationService/GetSatisfactionStats',
+                request_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsRequest.SerializeToString,
+                response_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationServiceServicer:
@@ -63,6 +73,19 @@ class NotificationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordSatisfaction(self, request, context):
+        """好差评: once per application, only after it completed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSatisfactionStats(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotificationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +98,16 @@ def add_NotificationServiceServicer_to_server(servicer, server):
                     servicer.RecordDeliveryReceipt,
                     request_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.FromString,
                     response_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.SerializeToString,
+            ),
+            'RecordSatisfaction': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSatisfaction,
+                    request_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionRequest.FromString,
+                    response_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionResponse.SerializeToString,
+            ),
+            'GetSatisfactionStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSatisfactionStats,
+                    request_deserializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsRequest.FromString,
+                    response_serializer=onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -131,6 +164,60 @@ class NotificationService:
             '/onewindow.notification.v1.NotificationService/RecordDeliveryReceipt',
             onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptRequest.SerializeToString,
             onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordDeliveryReceiptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSatisfaction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.notification.v1.NotificationService/RecordSatisfaction',
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionRequest.SerializeToString,
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.RecordSatisfactionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSatisfactionStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.notification.v1.NotificationService/GetSatisfactionStats',
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsRequest.SerializeToString,
+            onewindow_dot_notification_dot_v1_dot_notification__pb2.GetSatisfactionStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,7 +27,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from onewindow.common.v1 import types_pb2 as onewindow_dot_common_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eonewindow/task/v1/events.proto\x12\x11onewindow.task.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\"\xdd\x02\n\x0eTaskDispatched\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_name\x18\x03 \x01(\t\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\x12)\n\x05level\x18\x05 \x01(\x0e\x32\x1a.onewindow.common.v1.Level\x12\x11\n\titem_code\x18\x06 \x01(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x07 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\x12\x0c\n\x04step\x18\x08 \x01(\x05\x12\x17\n\x0f\x64ispatch_number\x18\t \x01(\x05\x12\x34\n\tapplicant\x18\n \x01(\x0b\x32!.onewindow.common.v1.ApplicantRef\x12\'\n\x06\x66ields\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\"e\n\rTaskDelivered\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x18\n\x10\x61gency_reference\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\"p\n\x12TaskDeliveryFailed\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x0e\n\x06parked\x18\x05 \x01(\x08\"\x8b\x01\n\x10TaskAcknowledged\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x18\n\x10\x61gency_reference\x18\x03 \x01(\t\x12\x33\n\x0f\x61\x63knowledged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"e\n\x13SupplementRequested\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x16\n\x0emissing_fields\x18\x03 \x03(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\"\x93\x01\n\rTaskCompleted\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12-\n\x07outcome\x18\x03 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x13\n\x0bresult_text\x18\x04 \x01(\t\x12\x14\n\x0c\x64ocument_ref\x18\x05 \x01(\t\"y\n\x0cTaskReturned\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x17\n\x0fsupporting_note\x18\x04 \x01(\t\x12\x16\n\x0etimes_returned\x18\x05 \x01(\x05\"\xa4\x01\n\x12TaskDeadlineMissed\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x03 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\x12\x33\n\x0cnew_deadline\x18\x04 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\"\x9a\x01\n\rTaskEscalated\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x1c\n\x14\x66rom_department_code\x18\x02 \x01(\t\x12\x1a\n\x12to_department_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x16\n\x0eto_coordinator\x18\x05 \x01(\x08\x12\x16\n\x0etimes_returned\x18\x06 \x01(\x05\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eonewindow/task/v1/events.proto\x12\x11onewindow.task.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\"\xee\x02\n\x0eTaskDispatched\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_name\x18\x03 \x01(\t\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\x12)\n\x05level\x18\x05 \x01(\x0e\x32\x1a.onewindow.common.v1.Level\x12\x11\n\titem_code\x18\x06 \x01(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x07 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\x12\x0c\n\x04step\x18\x08 \x01(\x05\x12\x17\n\x0f\x64ispatch_number\x18\t \x01(\x05\x12\x34\n\tapplicant\x18\n \x01(\x0b\x32!.onewindow.common.v1.ApplicantRef\x12\'\n\x06\x66ields\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0f\n\x07purpose\x18\x0c \x01(\t\"e\n\rTaskDelivered\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x18\n\x10\x61gency_reference\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\"p\n\x12TaskDeliveryFailed\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x0e\n\x06parked\x18\x05 \x01(\x08\"\x8b\x01\n\x10TaskAcknowledged\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x18\n\x10\x61gency_reference\x18\x03 \x01(\t\x12\x33\n\x0f\x61\x63knowledged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"e\n\x13SupplementRequested\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x16\n\x0emissing_fields\x18\x03 \x03(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\"\x93\x01\n\rTaskCompleted\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12-\n\x07outcome\x18\x03 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x13\n\x0bresult_text\x18\x04 \x01(\t\x12\x14\n\x0c\x64ocument_ref\x18\x05 \x01(\t\"y\n\x0cTaskReturned\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x17\n\x0fsupporting_note\x18\x04 \x01(\t\x12\x16\n\x0etimes_returned\x18\x05 \x01(\x05\"\xa4\x01\n\x12TaskDeadlineMissed\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x03 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\x12\x33\n\x0cnew_deadline\x18\x04 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\"\x9a\x01\n\rTaskEscalated\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x1c\n\x14\x66rom_department_code\x18\x02 \x01(\t\x12\x1a\n\x12to_department_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x16\n\x0eto_coordinator\x18\x05 \x01(\x08\x12\x16\n\x0etimes_returned\x18\x06 \x01(\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,21 +35,21 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onewindow.task.v1.events_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_TASKDISPATCHED']._serialized_start=150
-  _globals['_TASKDISPATCHED']._serialized_end=499
-  _globals['_TASKDELIVERED']._serialized_start=501
-  _globals['_TASKDELIVERED']._serialized_end=602
-  _globals['_TASKDELIVERYFAILED']._serialized_start=604
-  _globals['_TASKDELIVERYFAILED']._serialized_end=716
-  _globals['_TASKACKNOWLEDGED']._serialized_start=719
-  _globals['_TASKACKNOWLEDGED']._serialized_end=858
-  _globals['_SUPPLEMENTREQUESTED']._serialized_start=860
-  _globals['_SUPPLEMENTREQUESTED']._serialized_end=961
-  _globals['_TASKCOMPLETED']._serialized_start=964
-  _globals['_TASKCOMPLETED']._serialized_end=1111
-  _globals['_TASKRETURNED']._serialized_start=1113
-  _globals['_TASKRETURNED']._serialized_end=1234
-  _globals['_TASKDEADLINEMISSED']._serialized_start=1237
-  _globals['_TASKDEADLINEMISSED']._serialized_end=1401
-  _globals['_TASKESCALATED']._serialized_start=1404
-  _globals['_TASKESCALATED']._serialized_end=1558
+  _globals['_TASKDISPATCHED']._serialized_end=516
+  _globals['_TASKDELIVERED']._serialized_start=518
+  _globals['_TASKDELIVERED']._serialized_end=619
+  _globals['_TASKDELIVERYFAILED']._serialized_start=621
+  _globals['_TASKDELIVERYFAILED']._serialized_end=733
+  _globals['_TASKACKNOWLEDGED']._serialized_start=736
+  _globals['_TASKACKNOWLEDGED']._serialized_end=875
+  _globals['_SUPPLEMENTREQUESTED']._serialized_start=877
+  _globals['_SUPPLEMENTREQUESTED']._serialized_end=978
+  _globals['_TASKCOMPLETED']._serialized_start=981
+  _globals['_TASKCOMPLETED']._serialized_end=1128
+  _globals['_TASKRETURNED']._serialized_start=1130
+  _globals['_TASKRETURNED']._serialized_end=1251
+  _globals['_TASKDEADLINEMISSED']._serialized_start=1254
+  _globals['_TASKDEADLINEMISSED']._serialized_end=1418
+  _globals['_TASKESCALATED']._serialized_start=1421
+  _globals['_TASKESCALATED']._serialized_end=1575
 # @@protoc_insertion_point(module_scope)

@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class TaskDispatched(_message.Message):
-    __slots__ = ("task_id", "department_code", "department_name", "region_code", "level", "item_code", "deadline", "step", "dispatch_number", "applicant", "fields")
+    __slots__ = ("task_id", "department_code", "department_name", "region_code", "level", "item_code", "deadline", "step", "dispatch_number", "applicant", "fields", "purpose")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -24,6 +24,7 @@ class TaskDispatched(_message.Message):
     DISPATCH_NUMBER_FIELD_NUMBER: _ClassVar[int]
     APPLICANT_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
     task_id: str
     department_code: str
     department_name: str
@@ -35,7 +36,8 @@ class TaskDispatched(_message.Message):
     dispatch_number: int
     applicant: _types_pb2.ApplicantRef
     fields: _struct_pb2.Struct
-    def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., item_code: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ..., step: _Optional[int] = ..., dispatch_number: _Optional[int] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    purpose: str
+    def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., item_code: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ..., step: _Optional[int] = ..., dispatch_number: _Optional[int] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., purpose: _Optional[str] = ...) -> None: ...
 
 class TaskDelivered(_message.Message):
     __slots__ = ("task_id", "department_code", "agency_reference", "attempts")
