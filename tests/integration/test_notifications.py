@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import shutil
 import sqlite3
 import time
 import uuid
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from onewindow_catalog.catalog import PACKAGED_DATA
 from tests.support.processes import wait_until
 from tests.support.stack import Stack
 
@@ -171,3 +173,43 @@ def test_satisfaction_once_after_completion_and_a_bad_rating_opens_follow_ups(st
         (stats["counts"]["非常满意"] + stats["counts"]["满意"] + stats["counts"]["基本满意"]) / stats["total"], 4)
     with stack.client("citizen") as http:
         assert http.get("/api/v1/stats/satisfaction").status_code == 403
+
+
+def test_an_overdue_task_brings_an_apology_with_the_new_date(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """A catalogue where emergencies must be handled within 3 seconds and agencies that sit on
+    their tasks: the deadline watcher announces the miss once, sets a new deadline, and the
+    citizen gets one apology with the new date."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(PACKAGED_DATA, catalog)
+    deadlines = catalog / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert "emergency: {hours: 2," in text
+    deadlines.write_text(text.replace("emergency: {hours: 2,", "emergency: {minutes: 0.05,"), encoding="utf-8")
+    stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"o{uuid.uuid4().hex[:8]}.", extra_env={
+        "OW_CATALOG_DIR": str(catalog), "OW_DEADLINE_CHECK_INTERVAL_S": "0.5", "OW_SIMULATOR_DEFAULT_THEN": "hold"})
+    stack.start(stack.write_tokens({"ops": {"role": "ops"}}))
+    try:
+        payload = {"item_code": "welfare.elderly-check", "region_code": "442000003", "channel": "sensor",
+                   "location_region_code": "442000003001",
+                   "fields": {"sensor_id": "WM-0042", "reading": "24h用水量<0.01m³"},
+                   "applicant": {"name": "赵六", "id_number": CITIZEN_ID, "phone": "13712345678",
+                                 "email": "family@example.cn"}}
+        with stack.client("ops") as http:
+            application_id = http.post("/api/v1/applications", json=payload,
+                                       headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"]
+
+        def apologies() -> list[email.message.EmailMessage]:
+            return [m for m in mails_for(stack.maildir, application_id) if "超期" in str(m["Subject"])]
+
+        wait_until(lambda: len(apologies()) == 1, 60, "no apology for the missed deadline")
+        time.sleep(1.5)  # two tasks missed and the watcher kept running: still one apology
+        assert len(apologies()) == 1
+        body = apologies()[0].get_content()
+        assert "新的办结时间" in body and application_id in body
+        with stack.client("ops") as http:
+            case = http.get(f"/api/v1/applications/{application_id}").json()
+        for task in case["tasks"]:
+            assert task["note"].startswith("overdue; new deadline")
+            assert task["deadline"]["basis"] == "minutes"
+    finally:
+        assert stack.stop() == 0

@@ -41,7 +41,7 @@ class ItemOut(BaseModel):
     cross_region: bool
     offered_in: list[str]
     route_by: str
-    time_limit: dict[str, int | str]
+    time_limit: dict[str, float | str]
     promised_working_days: int | None
     departments: list[DepartmentTaskOut]
 
@@ -53,7 +53,13 @@ class ItemDetailOut(ItemOut):
 
 def _item(item: ServiceItem, catalog: Catalog) -> dict[str, object]:
     rule = catalog.deadline_rule(item)
-    limit: dict[str, int | str] = {"hours": rule.hours} if rule.hours else {"working_days": rule.working_days or 0}
+    limit: dict[str, float | str]
+    if rule.minutes:
+        limit = {"minutes": rule.minutes}
+    elif rule.hours:
+        limit = {"hours": rule.hours}
+    else:
+        limit = {"working_days": rule.working_days or 0}
     if item.category:
         limit["category"] = item.category
     return {

@@ -179,7 +179,7 @@ def _load_departments(data: Mapping[str, Any], regions: dict[str, Region], path:
 
 def _deadline(raw: Mapping[str, Any], where: str) -> DeadlineRule:
     try:
-        return DeadlineRule(hours=raw.get("hours"), working_days=raw.get("working_days"))
+        return DeadlineRule(hours=raw.get("hours"), working_days=raw.get("working_days"), minutes=raw.get("minutes"))
     except (ValueError, AttributeError) as exc:
         raise CatalogError(f"{where}: {exc}") from None
 

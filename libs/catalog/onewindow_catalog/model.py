@@ -44,15 +44,17 @@ class Department:
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """Either clock hours (7×24) or working days by the official calendar."""
+    """Clock minutes or hours (7×24), or working days by the official calendar."""
 
     hours: int | None = None
     working_days: int | None = None
+    minutes: float | None = None  # for on-the-spot responses (e.g. a welfare check within 30 minutes)
 
     def __post_init__(self) -> None:
-        if (self.hours is None) == (self.working_days is None):
-            raise ValueError("a deadline is either {hours: N} or {working_days: N}")
-        if (self.hours or self.working_days or 0) <= 0:
+        given = [v for v in (self.hours, self.working_days, self.minutes) if v is not None]
+        if len(given) != 1:
+            raise ValueError("a deadline is one of {minutes: N}, {hours: N} or {working_days: N}")
+        if given[0] <= 0:
             raise ValueError("a deadline must be positive")
 
 

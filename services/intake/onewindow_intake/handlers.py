@@ -8,6 +8,7 @@ and the application's status never moves back from `completed`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from google.protobuf.json_format import MessageToDict
 
@@ -16,6 +17,7 @@ from onewindow.task.v1.events_pb2 import (
     SupplementRequested,
     TaskAcknowledged,
     TaskCompleted,
+    TaskDeadlineMissed,
     TaskDelivered,
     TaskDeliveryFailed,
     TaskDispatched,
@@ -135,6 +137,16 @@ def on_returned(event: DecodedEvent, ctx: HandlerContext) -> None:
     _set_task(ctx, returned.task_id, status="returned", note=f"returned: {returned.reason}")
 
 
+def on_deadline_missed(event: DecodedEvent, ctx: HandlerContext) -> None:
+    missed = event.payload
+    assert isinstance(missed, TaskDeadlineMissed)
+    new_due = missed.new_deadline.due_at.ToJsonString()
+    application_id = storage.update_task(ctx.tx, missed.task_id, note=f"overdue; new deadline {new_due}")
+    if application_id is not None:
+        ctx.tx.execute("UPDATE tasks SET deadline_json = ? WHERE task_id = ?",
+                       (json.dumps(MessageToDict(missed.new_deadline)), missed.task_id))
+
+
 def on_escalated(event: DecodedEvent, ctx: HandlerContext) -> None:
     escalated = event.payload
     assert isinstance(escalated, TaskEscalated)
@@ -161,5 +173,6 @@ HANDLERS: dict[str, Handler] = {
     TaskCompleted.DESCRIPTOR.full_name: on_task_completed,
     TaskReturned.DESCRIPTOR.full_name: on_returned,
     TaskEscalated.DESCRIPTOR.full_name: on_escalated,
+    TaskDeadlineMissed.DESCRIPTOR.full_name: on_deadline_missed,
     ApplicationCompleted.DESCRIPTOR.full_name: on_application_completed,
 }

@@ -154,6 +154,8 @@ class SubmissionService:
         rule = self.catalog.deadline_rule(item)
         if item.promised_working_days:
             return self.calendar.add_working_days(now, item.promised_working_days)[0]
+        if rule.minutes:
+            return now + dt.timedelta(minutes=rule.minutes)
         if rule.hours:
             return now + dt.timedelta(hours=rule.hours)
         assert rule.working_days

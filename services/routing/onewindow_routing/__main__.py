@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from onewindow_catalog import CatalogError, WorkingCalendar, load_catalog
 from onewindow_platform.config import ConfigurationError
-from onewindow_platform.runtime import run_service
+from onewindow_platform.runtime import ServiceRuntime, run_service
 
+from .deadlines import DeadlineWatcher
 from .handlers import make_handlers
 from .settings import settings_from_env
 from .storage import SCHEMA
@@ -20,7 +22,12 @@ def main() -> int:
     except (CatalogError, ConfigurationError, ValueError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
-    return run_service(lambda: settings, handlers=make_handlers(catalog, calendar, settings), schema=SCHEMA)
+    def watch_deadlines(runtime: ServiceRuntime) -> Callable[[], None]:
+        assert runtime.db is not None and runtime.relay is not None
+        return DeadlineWatcher(settings, runtime.db, runtime.relay, catalog, calendar).start()
+
+    return run_service(lambda: settings, handlers=make_handlers(catalog, calendar, settings), schema=SCHEMA,
+                       servers=[watch_deadlines])
 
 
 if __name__ == "__main__":

@@ -28,10 +28,16 @@ from .domain.join import all_completed, combined_outcome, decide_return, ready_t
 from .domain.planning import DeadlineSpec, RoutingError, deadline_for, plan
 from .settings import RoutingSettings
 
-BASIS = {"hours": DeadlineBasis.DEADLINE_BASIS_HOURS, "working_days": DeadlineBasis.DEADLINE_BASIS_WORKING_DAYS}
+BASIS = {"minutes": DeadlineBasis.DEADLINE_BASIS_MINUTES, "hours": DeadlineBasis.DEADLINE_BASIS_HOURS,
+         "working_days": DeadlineBasis.DEADLINE_BASIS_WORKING_DAYS}
 
 
-def _deadline_message(spec: DeadlineSpec) -> Deadline:
+def utc(value: dt.datetime) -> str:
+    """Stored deadlines are UTC ISO strings, so they compare correctly as text."""
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def deadline_message(spec: DeadlineSpec) -> Deadline:
     deadline = Deadline(basis=BASIS[spec.basis], amount=spec.amount, calendar_fallback=spec.calendar_fallback)
     deadline.due_at.FromDatetime(spec.due_at)
     return deadline
@@ -47,7 +53,7 @@ def _dispatch(task_id: str, department: Department, item: ServiceItem, accepted:
     message = TaskDispatched(
         task_id=task_id, department_code=department.code, department_name=department.name,
         region_code=department.region_code, level=int(department.level), item_code=item.code,
-        deadline=_deadline_message(deadline), step=step, dispatch_number=dispatch_number,
+        deadline=deadline_message(deadline), step=step, dispatch_number=dispatch_number,
         applicant=accepted.applicant, fields=accepted.fields, purpose=purpose,
     )
     return Emit(message, event_id=derived_id("dispatched", task_id, str(dispatch_number)))
@@ -81,7 +87,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
         first = route.first_step()
         storage.save_plan(ctx.tx, application_id, item.code, accepted.receiving_region_code, route, event.event_id,
                           accepted.SerializeToString(), accepted_at.isoformat(),
-                          {t.task_id: deadline.due_at.isoformat() for t in first})
+                          {t.task_id: utc(deadline.due_at) for t in first})
         routed = ApplicationRouted(
             receiving_region_code=accepted.receiving_region_code, handling_region_code=route.handling_region,
             cross_region=route.cross_region, fallback_used=route.fallback_used,
@@ -94,7 +100,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
                 depends_on_task_ids=list(task.depends_on),
             )
             if not task.depends_on:
-                message.deadline.CopyFrom(_deadline_message(deadline))
+                message.deadline.CopyFrom(deadline_message(deadline))
             routed.tasks.append(message)
         emits = [Emit(routed, event_id=derived_id("routed", event.event_id))]
         emits += [_dispatch(t.task_id, t.department, item, accepted, deadline, t.step, 1) for t in first]
@@ -118,7 +124,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
             for waiting in ready:
                 assert isinstance(waiting, storage.RouteTask)
                 department = catalog.departments[waiting.department_code]
-                storage.mark_dispatched(ctx.tx, waiting.task_id, deadline.due_at.isoformat())
+                storage.mark_dispatched(ctx.tx, waiting.task_id, utc(deadline.due_at))
                 emits.append(_dispatch(waiting.task_id, department, item, accepted, deadline, waiting.step, 1))
         if all_completed(tasks):  # type: ignore[arg-type]
             storage.mark_completed(ctx.tx, event.application_id, _occurred_at(event).isoformat())
@@ -147,7 +153,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
         item, accepted = load_accepted(ctx, event.application_id)
         deadline = deadline_for(item, catalog, calendar, _occurred_at(event))
         storage.redispatch_task(ctx.tx, task.task_id, decision.department.code, int(decision.department.level),
-                                deadline.due_at.isoformat())
+                                utc(deadline.due_at))
         escalated.to_department_code = decision.department.code
         return [Emit(escalated, event_id=escalation_id),
                 _dispatch(task.task_id, decision.department, item, accepted, deadline, task.step,
@@ -169,7 +175,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
             department = catalog.departments.get(code)
             task_id = f"{event.application_id}-F{number}"
             if department is None or not storage.add_follow_up(ctx.tx, task_id, event.application_id, code,
-                                                               int(department.level), due.isoformat()):
+                                                               int(department.level), utc(due)):
                 continue
             emits.append(_dispatch(task_id, department, item, accepted, deadline, 0, 1, purpose="follow_up"))
         return emits

@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS route_tasks (
     outcome         INTEGER NOT NULL DEFAULT 0,
     result_text     TEXT NOT NULL DEFAULT '',
     document_ref    TEXT NOT NULL DEFAULT '',
-    purpose         TEXT NOT NULL DEFAULT ''   -- '' for the case's own work, 'follow_up' for a 回访
+    purpose         TEXT NOT NULL DEFAULT '',  -- '' for the case's own work, 'follow_up' for a 回访
+    overdue_dispatch INTEGER NOT NULL DEFAULT 0 -- the dispatch whose missed deadline was announced
 );
 CREATE INDEX IF NOT EXISTS route_tasks_application ON route_tasks (application_id);
 """
@@ -143,3 +144,17 @@ def add_follow_up(tx: Transaction, task_id: str, application_id: str, department
         " deadline_due_at, dispatch_number, purpose) VALUES (?, ?, ?, ?, 0, '[]', 'dispatched', ?, 1, 'follow_up')",
         (task_id, application_id, department_code, level, due_at))
     return cursor.rowcount == 1
+
+
+def overdue(tx: Transaction, now_utc: str, limit: int = 100) -> list[tuple[str, str, str, str, int]]:
+    """Dispatched tasks past their deadline whose miss has not been announced for this dispatch:
+    (task_id, application_id, department_code, deadline_due_at, dispatch_number)."""
+    return [tuple(row) for row in tx.execute(
+        "SELECT task_id, application_id, department_code, deadline_due_at, dispatch_number FROM route_tasks"
+        " WHERE status = 'dispatched' AND deadline_due_at != '' AND deadline_due_at < ?"
+        " AND overdue_dispatch < dispatch_number LIMIT ?", (now_utc, limit)).fetchall()]
+
+
+def extend_deadline(tx: Transaction, task_id: str, dispatch_number: int, new_due_utc: str) -> None:
+    tx.execute("UPDATE route_tasks SET overdue_dispatch = ?, deadline_due_at = ? WHERE task_id = ?",
+               (dispatch_number, new_due_utc, task_id))

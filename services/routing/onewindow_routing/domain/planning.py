@@ -17,7 +17,7 @@ from onewindow_catalog import Catalog, Department, Level, ServiceItem, WorkingCa
 @dataclass(frozen=True)
 class DeadlineSpec:
     due_at: dt.datetime
-    basis: str  # "hours" | "working_days"
+    basis: str  # "minutes" | "hours" | "working_days"
     amount: int
     calendar_fallback: bool = False
 
@@ -117,6 +117,9 @@ def _city_of(catalog: Catalog, code: str) -> str:
 
 def deadline_for(item: ServiceItem, catalog: Catalog, calendar: WorkingCalendar, start: dt.datetime) -> DeadlineSpec:
     rule = catalog.deadline_rule(item)
+    if rule.minutes:
+        return DeadlineSpec(due_at=start + dt.timedelta(minutes=rule.minutes), basis="minutes",
+                            amount=max(1, round(rule.minutes)))
     if rule.hours:
         return DeadlineSpec(due_at=start + dt.timedelta(hours=rule.hours), basis="hours", amount=rule.hours)
     assert rule.working_days

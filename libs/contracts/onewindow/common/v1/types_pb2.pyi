@@ -43,6 +43,7 @@ class DeadlineBasis(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DEADLINE_BASIS_WORKING_DAYS: _ClassVar[DeadlineBasis]
     DEADLINE_BASIS_HOURS: _ClassVar[DeadlineBasis]
     DEADLINE_BASIS_CALENDAR_DAYS: _ClassVar[DeadlineBasis]
+    DEADLINE_BASIS_MINUTES: _ClassVar[DeadlineBasis]
 
 class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -74,6 +75,7 @@ DEADLINE_BASIS_UNSPECIFIED: DeadlineBasis
 DEADLINE_BASIS_WORKING_DAYS: DeadlineBasis
 DEADLINE_BASIS_HOURS: DeadlineBasis
 DEADLINE_BASIS_CALENDAR_DAYS: DeadlineBasis
+DEADLINE_BASIS_MINUTES: DeadlineBasis
 OUTCOME_UNSPECIFIED: Outcome
 OUTCOME_APPROVED: Outcome
 OUTCOME_REJECTED: Outcome
