@@ -77,6 +77,8 @@ class ApplicationOut(BaseModel):
     routing_fallback: bool = Field(description="no routing rule matched; the district government took it (兜底)")
     routing_note: str = ""
     outcome: str = Field(default="", description="approved, rejected, resolved or partially_approved once completed")
+    notification_problems: list[str] = Field(default_factory=list,
+                                             description="messages a channel could not deliver (fell back to the next)")
     applicant: ApplicantOut
     submitted_at: str
     updated_at: str

@@ -111,6 +111,11 @@ def test_smtp_down_falls_back_to_sms_with_a_delivery_receipt(kafka_bootstrap: st
         wait_until(lambda: rows().get("sms") == ("sent", "delivered"), 30, "the delivery receipt was not recorded",
                    on_timeout=lambda: str(rows()))
         assert rows()["email"][0] == "failed" and rows()["inbox"][0] == "sent"
+        with stack.client("clerk") as http:
+            wait_until(lambda: http.get(f"/api/v1/applications/{application_id}").json()["notification_problems"], 30,
+                       "the failed e-mail is not visible on the case")
+            problems = http.get(f"/api/v1/applications/{application_id}").json()["notification_problems"]
+        assert any(p.startswith("accepted by email: gave up") for p in problems), problems
         assert not list(stack.maildir.glob("*.eml"))
     finally:
         assert stack.stop() == 0
@@ -211,5 +216,35 @@ def test_an_overdue_task_brings_an_apology_with_the_new_date(kafka_bootstrap: st
         for task in case["tasks"]:
             assert task["note"].startswith("overdue; new deadline")
             assert task["deadline"]["basis"] == "minutes"
+    finally:
+        assert stack.stop() == 0
+
+
+def test_notification_service_killed_mid_batch_loses_nothing_and_sends_nothing_twice(kafka_bootstrap: str,
+                                                                                     tmp_path: Path) -> None:
+    """SIGKILL while a batch of messages is being sent (before the 4th message goes out); the
+    supervisor restarts the service, which sends what it had not recorded as sent."""
+    stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"k{uuid.uuid4().hex[:8]}.", extra_env={
+        "OW_SIMULATOR_COMPLETE_AFTER_S": "0.2", "OW_RUN_RESTART": "1",
+        "OW_FAILPOINTS": "notification.before_send=4", "OW_FAILPOINTS_ONCE_DIR": str(tmp_path / "failpoints")})
+    stack.start(stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"}}))
+    try:
+        ids = []
+        with stack.client("clerk") as http:
+            for number in range(4):
+                payload = {"item_code": "business.startup", "region_code": "110101", "channel": "counter",
+                           "fields": STARTUP, "applicant": {"name": "张三", "id_number": CITIZEN_ID,
+                                                            "phone": "13812345678", "email": f"p{number}@example.cn"}}
+                ids.append(http.post("/api/v1/applications", json=payload,
+                                     headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"])
+        expected = 3 * len(ids)  # accepted, completed, satisfaction invitation per case
+        wait_until(lambda: sum(len(mails_for(stack.maildir, a)) for a in ids) >= expected, 120,
+                   "not every e-mail arrived after the restart")
+        time.sleep(1.5)
+        assert (tmp_path / "failpoints" / "notification.before_send").exists(), "the service was never killed"
+        assert "ow-notification exited with code -9; restarting it" in (tmp_path / "run.out").read_text()
+        for application_id in ids:
+            subjects = sorted(str(m["Subject"]) for m in mails_for(stack.maildir, application_id))
+            assert len(subjects) == 3, subjects
     finally:
         assert stack.stop() == 0

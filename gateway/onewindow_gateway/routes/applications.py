@@ -90,7 +90,7 @@ def application_out(view: intake_pb2.ApplicationView) -> ApplicationOut:
         receiving_region_code=view.receiving_region_code, location_region_code=view.location_region_code,
         handling_region_code=view.handling_region_code, cross_region=view.cross_region,
         routing_fallback=view.routing_fallback, routing_note=view.routing_note,
-        outcome=OUTCOME_NAMES.get(view.outcome, ""),
+        outcome=OUTCOME_NAMES.get(view.outcome, ""), notification_problems=list(view.notification_problems),
         # Masked for every role: no endpoint returns a full ID or phone number.
         applicant=ApplicantOut(name=applicant.name_masked, id_number=applicant.id_number_masked,
                                phone=applicant.phone_masked, email=applicant.email_masked),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import grpc
 from google.protobuf.json_format import MessageToDict, ParseDict
@@ -123,6 +124,7 @@ def _view(stored: storage.StoredApplication, tasks: list[storage.StoredTask]) ->
         channel={v: k for k, v in CHANNEL_NAMES.items()}.get(stored.channel, 0),
         cross_region=bool(stored.cross_region), routing_fallback=bool(stored.routing_fallback),
         routing_note=stored.routing_note, outcome=stored.outcome,
+        notification_problems=json.loads(stored.notification_problems),
     )
     view.applicant.name_masked = stored.name_masked
     view.applicant.id_number_masked = stored.id_number_masked

@@ -13,6 +13,7 @@ import json
 from google.protobuf.json_format import MessageToDict
 
 from onewindow.application.v1.events_pb2 import ApplicationCompleted, ApplicationRouted
+from onewindow.notification.v1.events_pb2 import NotificationChannel, NotificationFailed, NotificationReason
 from onewindow.task.v1.events_pb2 import (
     SupplementRequested,
     TaskAcknowledged,
@@ -147,6 +148,15 @@ def on_deadline_missed(event: DecodedEvent, ctx: HandlerContext) -> None:
                        (json.dumps(MessageToDict(missed.new_deadline)), missed.task_id))
 
 
+def on_notification_failed(event: DecodedEvent, ctx: HandlerContext) -> None:
+    failed = event.payload
+    assert isinstance(failed, NotificationFailed)
+    if failed.permanent:
+        channel = NotificationChannel.Name(failed.channel).removeprefix("NOTIFICATION_CHANNEL_").lower()
+        reason = NotificationReason.Name(failed.reason).removeprefix("NOTIFICATION_REASON_").lower()
+        storage.add_notification_problem(ctx.tx, event.application_id, f"{reason} by {channel}: {failed.error}")
+
+
 def on_escalated(event: DecodedEvent, ctx: HandlerContext) -> None:
     escalated = event.payload
     assert isinstance(escalated, TaskEscalated)
@@ -174,5 +184,6 @@ HANDLERS: dict[str, Handler] = {
     TaskReturned.DESCRIPTOR.full_name: on_returned,
     TaskEscalated.DESCRIPTOR.full_name: on_escalated,
     TaskDeadlineMissed.DESCRIPTOR.full_name: on_deadline_missed,
+    NotificationFailed.DESCRIPTOR.full_name: on_notification_failed,
     ApplicationCompleted.DESCRIPTOR.full_name: on_application_completed,
 }

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS applications (
     cross_region          INTEGER NOT NULL DEFAULT 0,
     routing_fallback      INTEGER NOT NULL DEFAULT 0,
     routing_note          TEXT NOT NULL DEFAULT '',
-    outcome               INTEGER NOT NULL DEFAULT 0
+    outcome               INTEGER NOT NULL DEFAULT 0,
+    notification_problems TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS applications_status ON applications (status);
 CREATE INDEX IF NOT EXISTS applications_subject ON applications (subject_id);
@@ -93,6 +94,7 @@ class StoredApplication:
     routing_fallback: int = 0
     routing_note: str = ""
     outcome: int = 0
+    notification_problems: str = "[]"
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class StoredTask:
     deadline: dict[str, object]
     dispatch_number: int = 0
     outcome: int = 0
+    notification_problems: str = "[]"
     result_text: str = ""
     note: str = ""
 
@@ -139,7 +142,8 @@ def insert_application(tx: Transaction, row: dict[str, object]) -> None:
 
 _APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region_code, location_region_code, "
                 "handling_region_code, status, name_masked, id_number_masked, phone_masked, email_masked, "
-                "subject_id, submitted_at, updated_at, cross_region, routing_fallback, routing_note, outcome")
+                "subject_id, submitted_at, updated_at, cross_region, routing_fallback, routing_note, outcome,"
+                " notification_problems")
 
 
 def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
@@ -237,3 +241,15 @@ def set_application_status(tx: Transaction, application_id: str, status: str, up
     tx.execute("UPDATE applications SET status = ?, updated_at = ?,"
                " handling_region_code = COALESCE(?, handling_region_code), outcome = COALESCE(?, outcome)"
                " WHERE application_id = ?", (status, updated_at, handling_region_code, outcome, application_id))
+
+
+def add_notification_problem(tx: Transaction, application_id: str, problem: str) -> None:
+    row = tx.execute("SELECT notification_problems FROM applications WHERE application_id = ?",
+                     (application_id,)).fetchone()
+    if row is None:
+        return
+    problems = json.loads(row[0])
+    if problem not in problems:
+        problems.append(problem)
+        tx.execute("UPDATE applications SET notification_problems = ? WHERE application_id = ?",
+                   (json.dumps(problems, ensure_ascii=False), application_id))

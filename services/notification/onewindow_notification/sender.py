@@ -80,6 +80,7 @@ class Sender:
         contact = open_contact(self.cipher, recipient)
         channel = self.channels[job.channel]
         attempts = job.attempts + 1
+        failpoint("notification.before_send")
         try:
             provider_id = channel.send(job, contact)
         except TemporaryFailure as exc:

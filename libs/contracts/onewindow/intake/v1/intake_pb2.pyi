@@ -108,7 +108,7 @@ class TaskView(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., department_name: _Optional[str] = ..., region_code: _Optional[str] = ..., level: _Optional[_Union[_types_pb2.Level, str]] = ..., status: _Optional[str] = ..., deadline: _Optional[_Union[_types_pb2.Deadline, _Mapping]] = ..., outcome: _Optional[_Union[_types_pb2.Outcome, str]] = ..., result_text: _Optional[str] = ..., note: _Optional[str] = ..., dispatch_number: _Optional[int] = ...) -> None: ...
 
 class ApplicationView(_message.Message):
-    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at", "cross_region", "routing_fallback", "routing_note", "outcome")
+    __slots__ = ("application_id", "status", "item_code", "item_name", "receiving_region_code", "location_region_code", "handling_region_code", "channel", "applicant", "tasks", "submitted_at", "updated_at", "cross_region", "routing_fallback", "routing_note", "outcome", "notification_problems")
     APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +125,7 @@ class ApplicationView(_message.Message):
     ROUTING_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     ROUTING_NOTE_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     application_id: str
     status: ApplicationStatus
     item_code: str
@@ -141,7 +142,8 @@ class ApplicationView(_message.Message):
     routing_fallback: bool
     routing_note: str
     outcome: _types_pb2.Outcome
-    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cross_region: _Optional[bool] = ..., routing_fallback: _Optional[bool] = ..., routing_note: _Optional[str] = ..., outcome: _Optional[_Union[_types_pb2.Outcome, str]] = ...) -> None: ...
+    notification_problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, application_id: _Optional[str] = ..., status: _Optional[_Union[ApplicationStatus, str]] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., handling_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., tasks: _Optional[_Iterable[_Union[TaskView, _Mapping]]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cross_region: _Optional[bool] = ..., routing_fallback: _Optional[bool] = ..., routing_note: _Optional[str] = ..., outcome: _Optional[_Union[_types_pb2.Outcome, str]] = ..., notification_problems: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetApplicationResponse(_message.Message):
     __slots__ = ("application",)
