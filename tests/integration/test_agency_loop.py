@@ -189,6 +189,10 @@ def test_a_supplement_request_is_answered_and_the_task_completes(stack: Stack, s
     body = wait_for_case(stack, application_id, lambda c: c["status"] == "needs_supplement", "needs a supplement")
     tax = task_of(body, "110101.tax")
     assert tax["status"] == "needs_supplement" and "business_scope" in tax["note"]
+    # The citizen is told exactly what is missing, in words (this applicant has a phone, no e-mail: SMS).
+    with httpx.Client(base_url=stack.sms_url, timeout=10) as sms:
+        wait_until(lambda: any(application_id in m["content"] and "经营范围" in m["content"]
+                               for m in sms.get("/control/messages").json()), 30, "no SMS naming the missing field")
     other = task_of(body, "110101.hrss")["task_id"]
     with stack.client("clerk") as http:
         url = f"/api/v1/applications/{application_id}/supplements"

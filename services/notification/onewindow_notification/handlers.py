@@ -68,6 +68,7 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
             application_id=event.application_id, subject_id=accepted.applicant.subject_id,
             sealed_contact=accepted.applicant.sealed_contact, item_name=accepted.item_name,
             facts={"case_number": accepted.case_number, "accepted_date": china_date(accepted_at),
+                   "item_code": accepted.item_code,
                    "region_code": accepted.receiving_region_code,
                    "promised_date": china_date(accepted.promised_by.ToDatetime(tzinfo=dt.UTC))},
         ))
@@ -76,8 +77,12 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
     def on_supplement(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
         request = event.payload
         assert isinstance(request, SupplementRequested)
+        recipient = storage.recipient(ctx.tx, event.application_id)
+        item = catalog.items.get(recipient.facts.get("item_code", "")) if recipient else None
+        labels = {spec.name: spec.label for spec in item.fields} if item else {}
+        missing = "、".join(labels.get(name, name) for name in request.missing_fields)
         return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_SUPPLEMENT_NEEDED,
-                      {"missing": "、".join(request.missing_fields), "note": request.note})
+                      {"missing": missing, "note": request.note})
 
     def on_completed(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
         completed = event.payload
