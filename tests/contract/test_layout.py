@@ -45,3 +45,28 @@ def test_compose_runs_every_service_with_kafka_and_jaeger() -> None:
         service_name = name if name == "agency-simulator" else f"ow-{name}"
         assert spec["environment"]["OTEL_SERVICE_NAME"] == service_name
         assert spec["environment"]["OW_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:19092"
+
+
+def _local_dependencies(folder: Path) -> set[str]:
+    """The onewindow libraries a package needs, transitively (e.g. platform needs contracts)."""
+    import tomllib
+
+    needed: set[str] = set()
+    pending = [folder]
+    while pending:
+        project = tomllib.loads((pending.pop() / "pyproject.toml").read_text())["project"]
+        for requirement in project.get("dependencies", []):
+            if requirement.startswith("onewindow-"):
+                library = requirement.removeprefix("onewindow-")
+                if library not in needed:
+                    needed.add(library)
+                    pending.append(REPO / "libs" / library)
+    return needed
+
+
+@pytest.mark.parametrize("name", sorted(PACKAGES))
+def test_dockerfile_installs_every_library_the_package_needs(name: str) -> None:
+    dockerfile = (PACKAGES[name] / "Dockerfile").read_text()
+    for library in _local_dependencies(PACKAGES[name]):
+        assert f"COPY libs/{library} libs/{library}" in dockerfile, f"{name} image lacks libs/{library}"
+        assert f"./libs/{library} " in dockerfile, f"{name} image does not install libs/{library}"
