@@ -15,7 +15,7 @@ from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
 from .routes import agency, applications, catalog, me, ops, providers, satisfaction
-from .rpc_clients import AdapterClient, IntakeClient, NotificationClient
+from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
 from .settings import GatewaySettings
 from .tracing_middleware import trace_requests
 
@@ -27,6 +27,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.intake.close()
         app.state.adapter.close()
         app.state.notification.close()
+        app.state.audit.close()
 
     app = FastAPI(
         title="onewindow gateway",
@@ -41,6 +42,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.intake = IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
     app.state.adapter = AdapterClient(settings.adapter_grpc_address, settings.grpc_timeout_s)
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
+    app.state.audit = AuditClient(settings.audit_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
     install_error_handlers(app)
     app.middleware("http")(trace_requests)

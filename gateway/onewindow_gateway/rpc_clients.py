@@ -9,6 +9,7 @@ import grpc
 from fastapi import HTTPException, status
 
 from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
+from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
 from onewindow_platform.rpc import outgoing_metadata
@@ -111,3 +112,16 @@ class NotificationClient(RpcClient):
 
     def inbox(self, subject_id: str, page_size: int) -> notification_pb2.ListInboxResponse:
         return self.call("ListInbox", notification_pb2.ListInboxRequest(subject_id=subject_id, page_size=page_size))
+
+
+class AuditClient(RpcClient):
+    name = "audit"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, audit_pb2_grpc.AuditServiceStub)
+
+    def timeline(self, application_id: str) -> audit_pb2.GetTimelineResponse:
+        return self.call("GetTimeline", audit_pb2.GetTimelineRequest(application_id=application_id))
+
+    def verify(self) -> audit_pb2.VerifyChainResponse:
+        return self.call("VerifyChain", audit_pb2.VerifyChainRequest())

@@ -19,6 +19,7 @@ class GatewaySettings(PlatformSettings):
     intake_grpc_address: str = Field(default="127.0.0.1:50051")
     adapter_grpc_address: str = Field(default="127.0.0.1:50052")
     notification_grpc_address: str = Field(default="127.0.0.1:50053")
+    audit_grpc_address: str = Field(default="127.0.0.1:50054")
     agency_callback_master_secret: str = Field(
         default="", description="derives each agency's HMAC callback secret; empty: token callbacks only")
     grpc_timeout_s: float = Field(default=10.0, gt=0)

@@ -44,6 +44,7 @@ class Stack:
     notification_port: int = field(default_factory=free_port)
     smtp_port: int = field(default_factory=free_port)
     sms_port: int = field(default_factory=free_port)
+    audit_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     agency_tokens: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -105,7 +106,7 @@ class Stack:
                "OW_AGENCY_CALLBACK_MASTER_SECRET": CALLBACK_MASTER,
                "OW_NOTIFICATION_GRPC_ADDRESS": f"127.0.0.1:{self.notification_port}",
                "OW_SMTP_PORT": str(self.smtp_port), "OW_SMTP_MAILDIR": str(self.maildir),
-               "OW_SMS_GATEWAY_PORT": str(self.sms_port),
+               "OW_SMS_GATEWAY_PORT": str(self.sms_port), "OW_AUDIT_GRPC_ADDRESS": f"127.0.0.1:{self.audit_port}",
                **self.extra_env}
         self.out = self.root / "run.out"
         with open(self.out, "wb") as sink:

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, stat
 from fastapi.responses import JSONResponse
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.struct_pb2 import Struct
+from pydantic import BaseModel
 
-from onewindow.common.v1.types_pb2 import Channel, Level, Outcome
+from onewindow.common.v1.types_pb2 import ActorKind, Channel, Level, Outcome
 from onewindow.intake.v1 import intake_pb2
 from onewindow.intake.v1.intake_pb2 import ApplicationStatus
 from onewindow_catalog.calendar import CHINA
@@ -170,3 +171,30 @@ async def provide_supplement(application_id: Annotated[str, Path(max_length=64)]
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the supplement was not accepted", "errors": errors})
     return JSONResponse(status_code=202, content={"event_id": response.event_id})
+
+
+class TimelineEntryOut(BaseModel):
+    sequence: int
+    occurred_at: str
+    recorded_at: str
+    service: str
+    event_type: str
+    actor: str
+    event_id: str
+    trace_id: str
+    span_id: str
+
+
+@router.get("/{application_id}/timeline", response_model=list[TimelineEntryOut],
+            summary="Every event of the case in order, from the audit record, with trace and span ids")
+async def timeline(application_id: Annotated[str, Path(max_length=64)], request: Request,
+                   principal: CurrentPrincipal) -> list[TimelineEntryOut]:
+    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    if not may_read(principal, view):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    response = await asyncio.to_thread(request.app.state.audit.timeline, application_id)
+    return [TimelineEntryOut(
+        sequence=e.sequence, occurred_at=e.occurred_at.ToJsonString(), recorded_at=e.recorded_at.ToJsonString(),
+        service=e.source, event_type=e.event_type.rsplit(".", 1)[-1],
+        actor=f"{ActorKind.Name(e.actor.kind).removeprefix('ACTOR_KIND_').lower()}:{e.actor.id}",
+        event_id=e.event_id, trace_id=e.trace_id, span_id=e.span_id) for e in response.entries]

@@ -43,6 +43,13 @@ async def coordination_queue(request: Request) -> list[ApplicationOut]:
     return [application_out(view) for view in response.applications]
 
 
+@router.get("/audit/verify", summary="Recompute the audit hash chain; names the first record that fails")
+async def verify_audit(request: Request) -> dict[str, object]:
+    verdict = await asyncio.to_thread(request.app.state.audit.verify)
+    return {"ok": verdict.ok, "records_checked": verdict.records_checked,
+            "first_bad_sequence": verdict.first_bad_sequence or None, "problem": verdict.problem}
+
+
 @router.post("/tasks/{task_id}/replay", status_code=202, summary="Deliver a parked task again")
 async def replay(task_id: Annotated[str, Path(max_length=80)], request: Request) -> dict[str, str]:
     response = await asyncio.to_thread(request.app.state.adapter.replay, task_id)

@@ -1,13 +1,37 @@
-"""Event handlers of the audit service: event type -> handler.
+"""Event handlers of the audit service: every event of every topic becomes one chained record.
 
-Consumes: every event on every topic.
-Produces: — (serves onewindow.audit.v1.AuditService).
-The handlers arrive with issue #6; until then the service runs the platform (topics,
-storage, outbox relay) and consumes nothing.
+Redelivered events are recorded once (the platform's inbox, and the event id is unique here too).
+The trace and span ids are the consumer span's, which shares the producer's trace.
 """
 
 from __future__ import annotations
 
-from onewindow_platform.consumer import Handler
+import datetime as dt
+import hashlib
 
-HANDLERS: dict[str, Handler] = {}
+from opentelemetry import trace
+
+from onewindow.common.v1.types_pb2 import ActorKind
+from onewindow_platform.consumer import Handler, HandlerContext
+from onewindow_platform.events import EVENT_TYPES, DecodedEvent
+
+from . import storage
+from .domain.chain import AuditRecord
+
+
+def record_event(event: DecodedEvent, ctx: HandlerContext) -> None:
+    envelope = event.envelope
+    span = trace.get_current_span().get_span_context()
+    actor = envelope.actor
+    storage.append(ctx.tx, AuditRecord(
+        sequence=0, recorded_at=dt.datetime.now(dt.UTC).isoformat(),
+        occurred_at=envelope.occurred_at.ToJsonString(), source=envelope.source, event_type=envelope.event_type,
+        event_id=envelope.event_id, application_id=envelope.application_id,
+        actor=f"{ActorKind.Name(actor.kind).removeprefix('ACTOR_KIND_').lower()}:{actor.id}",
+        trace_id=f"{span.trace_id:032x}" if span.is_valid else "",
+        span_id=f"{span.span_id:016x}" if span.is_valid else "",
+        payload_digest=hashlib.sha256(envelope.payload.value).hexdigest(), prev_hash="",
+    ))
+
+
+HANDLERS: dict[str, Handler] = {event_type: record_event for event_type in EVENT_TYPES}

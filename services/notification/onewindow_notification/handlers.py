@@ -17,7 +17,7 @@ from onewindow.notification.v1.events_pb2 import NotificationReason, Notificatio
 from onewindow.task.v1.events_pb2 import SupplementRequested, TaskDeadlineMissed
 from onewindow_catalog import Catalog
 from onewindow_platform.consumer import Emit, Handler, HandlerContext
-from onewindow_platform.events import DecodedEvent, derived_id
+from onewindow_platform.events import DecodedEvent, decode, derived_id
 from onewindow_platform.personal_data import PersonalDataCipher
 
 from . import storage
@@ -29,18 +29,13 @@ from .settings import NotificationSettings
 Reason = NotificationReason
 
 
-class RecipientNotYetKnown(Exception):
-    """A task event overtook the case's ApplicationAccepted (another topic): retried shortly."""
-
-
 def make_handlers(settings: NotificationSettings, templates: Templates, catalog: Catalog, cipher: PersonalDataCipher,
                   channels: dict[str, Channel], wake_sender: Callable[[], None]) -> dict[str, Handler]:
     external = [name.strip() for name in settings.notify_channels.split(",") if name.strip() in channels]
 
     def notify(ctx: HandlerContext, application_id: str, reason: int, extra: dict[str, str]) -> list[Emit]:
         recipient = storage.recipient(ctx.tx, application_id)
-        if recipient is None:
-            raise RecipientNotYetKnown(application_id)
+        assert recipient is not None, "handlers defer events of cases whose acceptance has not arrived"
         contact = open_contact(cipher, recipient)
         rendered = templates.render(reason, {**recipient.facts, "name": contact.name or "您",
                                              "item_name": recipient.item_name, **extra})
@@ -72,7 +67,12 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
                    "region_code": accepted.receiving_region_code,
                    "promised_date": china_date(accepted.promised_by.ToDatetime(tzinfo=dt.UTC))},
         ))
-        return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_ACCEPTED, {})
+        emits = notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_ACCEPTED, {})
+        # Whatever overtook the acceptance (another topic) is handled now, in arrival order.
+        for serialized in storage.take_deferred(ctx.tx, event.application_id):
+            deferred = decode(serialized)
+            emits += handlers[deferred.event_type](deferred, ctx) or []
+        return emits
 
     def on_supplement(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
         request = event.payload
@@ -108,9 +108,20 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
         return notify(ctx, event.application_id, Reason.NOTIFICATION_REASON_OVERDUE,
                       {"department": department.name if department else missed.department_code, "new_date": new_date})
 
-    return {
+    def after_acceptance(handler: Handler) -> Handler:
+        """Run `handler` once the case's recipient is known; until then keep the event aside."""
+        def handle(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
+            if storage.recipient(ctx.tx, event.application_id) is None:
+                storage.defer(ctx.tx, event.application_id, event.envelope.SerializeToString())
+                return []
+            return list(handler(event, ctx) or [])
+
+        return handle
+
+    handlers: dict[str, Handler] = {
         ApplicationAccepted.DESCRIPTOR.full_name: on_accepted,
-        SupplementRequested.DESCRIPTOR.full_name: on_supplement,
-        ApplicationCompleted.DESCRIPTOR.full_name: on_completed,
-        TaskDeadlineMissed.DESCRIPTOR.full_name: on_deadline_missed,
+        SupplementRequested.DESCRIPTOR.full_name: after_acceptance(on_supplement),
+        ApplicationCompleted.DESCRIPTOR.full_name: after_acceptance(on_completed),
+        TaskDeadlineMissed.DESCRIPTOR.full_name: after_acceptance(on_deadline_missed),
     }
+    return handlers

@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS inbox (
 );
 CREATE INDEX IF NOT EXISTS inbox_subject ON inbox (subject_id, created_at);
 
+-- Events that arrived before the case's ApplicationAccepted (another topic, so no ordering
+-- between them): kept here and handled as soon as the acceptance arrives.
+CREATE TABLE IF NOT EXISTS deferred_events (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    application_id TEXT NOT NULL,
+    event          BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deferred_events_application ON deferred_events (application_id, id);
+
 CREATE TABLE IF NOT EXISTS completions (
     application_id   TEXT PRIMARY KEY,
     completed_at     TEXT NOT NULL,
@@ -200,3 +209,15 @@ def rating_counts(tx: Transaction, department_code: str, region_prefix: str, sin
         params.append(until)
     rows = tx.execute(" ".join(query) + " GROUP BY rating", params).fetchall()
     return {int(rating): int(count) for rating, count in rows}
+
+
+def defer(tx: Transaction, application_id: str, serialized_envelope: bytes) -> None:
+    tx.execute("INSERT INTO deferred_events (application_id, event) VALUES (?, ?)",
+               (application_id, serialized_envelope))
+
+
+def take_deferred(tx: Transaction, application_id: str) -> list[bytes]:
+    rows = tx.execute("SELECT id, event FROM deferred_events WHERE application_id = ? ORDER BY id",
+                      (application_id,)).fetchall()
+    tx.execute("DELETE FROM deferred_events WHERE application_id = ?", (application_id,))
+    return [row[1] for row in rows]

@@ -1,0 +1,1 @@
+"""Audit's pure rules: the hash chain and its verification."""

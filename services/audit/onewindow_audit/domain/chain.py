@@ -1,0 +1,63 @@
+"""The hash chain: each record's hash covers the previous record's hash and a canonical encoding
+of the record, so modifying, deleting, inserting or reordering any record breaks every hash after
+it — and the verifier names the first record where that happens."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    sequence: int
+    recorded_at: str
+    occurred_at: str
+    source: str
+    event_type: str
+    event_id: str
+    application_id: str
+    actor: str
+    trace_id: str
+    span_id: str
+    payload_digest: str
+    prev_hash: str
+    hash: str = ""
+
+    def canonical(self) -> bytes:
+        fields = asdict(self)
+        fields.pop("hash")
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def chain_hash(record: AuditRecord) -> str:
+    return hashlib.sha256(record.prev_hash.encode() + b"\n" + record.canonical()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    records_checked: int
+    first_bad_sequence: int = 0
+    problem: str = ""
+
+
+def verify(records: Iterable[AuditRecord]) -> Verdict:
+    """Walk the chain in sequence order; stop at the first record that does not fit."""
+    expected_prev, expected_sequence, checked = GENESIS, 1, 0
+    for record in records:
+        if record.sequence != expected_sequence:
+            what = "missing (deleted)" if record.sequence > expected_sequence else "out of order or inserted"
+            return Verdict(False, checked, expected_sequence, f"record {expected_sequence} is {what}")
+        if record.prev_hash != expected_prev:
+            return Verdict(False, checked, record.sequence,
+                           f"record {record.sequence} does not follow record {record.sequence - 1} "
+                           "(a record was inserted, deleted or reordered before it)")
+        if chain_hash(record) != record.hash:
+            return Verdict(False, checked, record.sequence, f"record {record.sequence} was modified")
+        expected_prev, expected_sequence, checked = record.hash, expected_sequence + 1, checked + 1
+    return Verdict(True, checked)
