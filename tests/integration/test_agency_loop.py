@@ -87,6 +87,13 @@ def wait_for_case(stack: Stack, application_id: str, predicate, what: str, timeo
     return latest
 
 
+def all_done(body: dict) -> bool:
+    """Completed, with every task's own completion seen too (task events and the application's
+    completion come on different topics, so one can be read before the other)."""
+    tasks = [t for t in body.get("tasks", []) if "回访" not in t["note"]]
+    return body.get("status") == "completed" and bool(tasks) and all(t["status"] == "completed" for t in tasks)
+
+
 def task_of(body: dict, department_code: str) -> dict:
     """The department's task ({} while routing has not planned it yet)."""
     return next((t for t in body.get("tasks", []) if t["department_code"] == department_code), {})
@@ -98,7 +105,7 @@ def agency_tasks(simulator: httpx.Client, application_id: str) -> list[dict]:
 
 def test_startup_bundle_completes_with_every_departments_result(stack: Stack, simulator: httpx.Client) -> None:
     application_id = submit(stack, "business.startup", STARTUP)
-    done = wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed")
+    done = wait_for_case(stack, application_id, all_done, "completed")
     assert done["outcome"] == "approved"
     assert {t["department_code"] for t in done["tasks"]} == STARTUP_DEPARTMENTS
     for task in done["tasks"]:
@@ -126,7 +133,7 @@ def test_a_sequential_step_waits_for_its_predecessors(stack: Stack, simulator: h
     answer = simulator.post(f"/control/tasks/{hrss_task}/events", json={
         "department_code": "330113.hrss", "event": "completed", "outcome": "approved", "result_text": "核查通过"})
     assert answer.json()["gateway_status"] == 202
-    done = wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed after the decision")
+    done = wait_for_case(stack, application_id, all_done, "completed after the decision")
     assert task_of(done, "330113.civil-affairs")["status"] == "completed"
 
 
@@ -136,7 +143,7 @@ def test_an_agency_down_for_a_while_gets_its_task_once_it_is_back(stack: Stack, 
     time.sleep(1.5)  # a few failed attempts, inside the budget
     assert "110101.tax" not in {t["department_code"] for t in agency_tasks(simulator, application_id)}
     simulator.put("/control/departments/110101.tax", json={"mode": "normal"})
-    wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed")
+    wait_for_case(stack, application_id, all_done, "completed")
     tax = [t for t in agency_tasks(simulator, application_id) if t["department_code"] == "110101.tax"]
     assert len(tax) == 1 and tax[0]["receipts"] == 1
 
@@ -147,7 +154,7 @@ def test_a_slow_agency_still_sees_each_task_once(stack: Stack, simulator: httpx.
     wait_until(lambda: any(t["department_code"] == "110101.hrss" for t in agency_tasks(simulator, application_id)),
                30, "the slow agency never stored the task")
     simulator.put("/control/departments/110101.hrss", json={"mode": "normal"})
-    wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed")
+    wait_for_case(stack, application_id, all_done, "completed")
     hrss = [t for t in agency_tasks(simulator, application_id) if t["department_code"] == "110101.hrss"]
     assert len(hrss) == 1  # retried after timeouts, one task at the agency (same Idempotency-Key)
 
@@ -171,13 +178,13 @@ def test_parked_task_is_visible_and_ops_replays_it(stack: Stack, simulator: http
         assert http.post(f"/api/v1/ops/tasks/{parked_task['task_id']}/replay").status_code == 409
     with stack.client("clerk") as http:
         assert http.get("/api/v1/ops/parked-tasks").status_code == 403
-    wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed after the replay")
+    wait_for_case(stack, application_id, all_done, "completed after the replay")
 
 
 def test_a_returned_task_is_rerouted_to_the_district_government(stack: Stack, simulator: httpx.Client) -> None:
     simulator.put("/control/departments/110101.tax", json={"then": "return", "reason": "非本单位事项"})
     application_id = submit(stack, "business.startup", STARTUP)
-    done = wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed")
+    done = wait_for_case(stack, application_id, all_done, "completed")
     moved = [t for t in done["tasks"] if t["department_code"] == "110101.district-government"]
     assert len(moved) == 1 and moved[0]["dispatch_number"] == 2 and moved[0]["status"] == "completed"
     assert "非本单位事项" in moved[0]["note"] and "110101.tax" not in {t["department_code"] for t in done["tasks"]}
@@ -200,7 +207,7 @@ def test_a_supplement_request_is_answered_and_the_task_completes(stack: Stack, s
         assert http.post(url, json={"task_id": other, "fields": {"business_scope": "x"}}).status_code == 409
         sent = http.post(url, json={"task_id": tax["task_id"], "fields": {"business_scope": "软件开发、技术服务"}})
         assert sent.status_code == 202, sent.text
-    done = wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed after the supplement")
+    done = wait_for_case(stack, application_id, all_done, "completed after the supplement")
     assert task_of(done, "110101.tax")["status"] == "completed"
 
 
@@ -257,7 +264,7 @@ def test_adapter_killed_mid_delivery_neither_loses_nor_duplicates(kafka_bootstra
     try:
         ids = [submit(stack, "business.startup", STARTUP) for _ in range(2)]
         for application_id in ids:
-            wait_for_case(stack, application_id, lambda c: c["status"] == "completed", "completed", timeout_s=90)
+            wait_for_case(stack, application_id, all_done, "completed", timeout_s=90)
         assert (tmp_path / "failpoints" / "delivery.after_agency_call").exists(), "the adapter was never killed"
         assert "ow-department-adapter exited with code -9; restarting it" in (tmp_path / "run.out").read_text()
         with httpx.Client(base_url=stack.simulator_url, timeout=10) as simulator:

@@ -146,8 +146,14 @@ def test_satisfaction_once_after_completion_and_a_bad_rating_opens_follow_ups(st
         simulator.post("/control/reset")
 
     bad, good = _submit(stack), _submit(stack)
+
+    def told_completed(application_id: str) -> bool:  # the notification service knows it completed
+        with stack.client("citizen") as http:
+            return any(m["application_id"] == application_id and m["reason"] == "completed"
+                       for m in http.get("/api/v1/me/notifications").json())
+
     for application_id in (bad, good):
-        wait_until(lambda a=application_id: _case(stack, a)["status"] == "completed", 60, "not completed")
+        wait_until(lambda a=application_id: told_completed(a), 60, "not completed")
     with stack.client("citizen") as http:
         first = http.post(f"/api/v1/applications/{bad}/satisfaction", json={"rating": "不满意", "comment": "跑了两次"})
         assert first.status_code == 201, first.text
