@@ -60,7 +60,6 @@ CREATE TABLE IF NOT EXISTS tasks (
     level             INTEGER NOT NULL,
     step              INTEGER NOT NULL,
     status            TEXT NOT NULL,
-    status_rank       INTEGER NOT NULL,
     deadline_json     TEXT NOT NULL DEFAULT '',
     dispatch_number   INTEGER NOT NULL DEFAULT 0,
     outcome           INTEGER NOT NULL DEFAULT 0,
@@ -195,7 +194,7 @@ def plan_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
     """A task as routing planned it; a dispatch that arrived first (another topic) wins."""
     tx.execute(
         "INSERT OR IGNORE INTO tasks (task_id, application_id, department_code, department_name, region_code, level,"
-        " step, status, status_rank, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        " step, status, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
          task.step, task.status, json.dumps(task.deadline) if task.deadline else ""),
     )
@@ -205,7 +204,7 @@ def dispatch_task(tx: Transaction, application_id: str, task: StoredTask) -> Non
     """A (re-)dispatch: the department, level and deadline may all change."""
     tx.execute(
         "INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code, level, step,"
-        " status, status_rank, deadline_json, dispatch_number) VALUES (?, ?, ?, ?, ?, ?, ?, 'dispatched', 1, ?, ?)"
+        " status, deadline_json, dispatch_number) VALUES (?, ?, ?, ?, ?, ?, ?, 'dispatched', ?, ?)"
         " ON CONFLICT(task_id) DO UPDATE SET department_code = excluded.department_code,"
         "  department_name = excluded.department_name, region_code = excluded.region_code, level = excluded.level,"
         "  status = 'dispatched', deadline_json = excluded.deadline_json, dispatch_number = excluded.dispatch_number,"
