@@ -67,7 +67,7 @@ test: install ## Install, check generated code and lint, start Kafka, run every 
 	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install ## Only the tests that need no broker
-	$(PY) -m pytest -m "not kafka" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not kafka and not postgres" $(PYTEST_ARGS)
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -74,6 +74,37 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
         broker.down()
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server: OW_TEST_POSTGRES_URL, or Debian's package started (and installed
+    when missing) by the project's own script. Yields an admin URL; never skipped."""
+    external = os.environ.get("OW_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    from onewindow_devtools.pg_local import LocalPostgres, SetupError
+
+    server = LocalPostgres.from_env()
+    try:
+        started = server.up()
+    except SetupError as exc:
+        pytest.fail(f"could not start the local PostgreSQL server: {exc}", pytrace=False)
+    yield server.url()
+    if started:
+        server.down()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> str:
+    """A database of this test's own on the session's PostgreSQL server."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return postgres_server.rsplit("/", 1)[0] + f"/{name}"
+
+
 @pytest.fixture
 def topic_prefix() -> str:
     """Every test gets its own topics, so tests cannot see each other's records."""

@@ -71,9 +71,14 @@ class PermanentError(Exception):
     """The handler can never succeed with this record; dead-letter it without retrying."""
 
 
+class StorageUnavailable(Exception):
+    """A service's own store (other than its SQLite file) cannot be written right now: like a
+    full disk, the record is retried until the store is back, never dead-lettered."""
+
+
 def is_infrastructure_error(exc: BaseException) -> bool:
     """Errors of our own storage or broker: retried until they clear, never dead-lettered."""
-    return isinstance(exc, (sqlite3.OperationalError, KafkaError))
+    return isinstance(exc, (sqlite3.OperationalError, KafkaError, StorageUnavailable))
 
 
 class ConsumingLoop:

@@ -1,57 +1,152 @@
-"""Entry point: `python -m onewindow_audit` runs the service; `python -m onewindow_audit verify`
-recomputes the chain of the audit database and names the first record that does not verify."""
+"""Entry point.
+
+    python -m onewindow_audit                      run the service
+    python -m onewindow_audit verify               recompute the chain, check the signed checkpoints
+    python -m onewindow_audit archive --before D --out DIR --by ops:NAME
+    python -m onewindow_audit public-key           the checkpoint key's public half (for auditors)
+"""
 
 from __future__ import annotations
 
+import argparse
+import base64
+import datetime as dt
 import sys
 from collections.abc import Callable
+from pathlib import Path
+
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
 from onewindow.audit.v1 import audit_pb2_grpc
 from onewindow_platform.config import ConfigurationError
+from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import grpc_server
 from onewindow_platform.runtime import ServiceRuntime, run_service
 from onewindow_platform.storage import Database
 
-from . import storage
-from .domain.chain import verify
-from .grpc_api import AuditApi
-from .handlers import HANDLERS
+from .archive import ArchiveRefused, archive_before
+from .checkpointer import Checkpointer
+from .domain.checkpoints import public_bytes
+from .grpc_api import AuditApi, verify_all
+from .handlers import make_handlers
+from .keys import KeyError_, signing_key, trusted_keys
+from .otlp_receiver import OtlpTraceReceiver
 from .settings import AuditSettings, settings_from_env
-from .storage import SCHEMA
+from .span_store import SpanStore
+from .storage import AuditStore, open_store
 
 
-def serve_api(runtime: ServiceRuntime) -> Callable[[], None]:
-    assert isinstance(runtime.settings, AuditSettings) and runtime.db is not None
-    api = AuditApi(runtime.db)
-    return grpc_server(runtime.settings.audit_grpc_address,
-                       lambda server: audit_pb2_grpc.add_AuditServiceServicer_to_server(api, server))
+class AuditNode:
+    """Opens the stores once the runtime has its database; handlers reach the store through it."""
+
+    def __init__(self, settings: AuditSettings) -> None:
+        self.settings = settings
+        self.key = signing_key(settings)
+        self.keys = trusted_keys(settings)
+        self._store: AuditStore | None = None
+
+    def store(self) -> AuditStore:
+        assert self._store is not None, "the store is opened before the consumer starts"
+        return self._store
+
+    def start(self, runtime: ServiceRuntime) -> Callable[[], None]:
+        self._store = open_store(self.settings.audit_database_url, runtime.db)
+        spans = SpanStore(self.settings.resolved_span_store_path(), self.settings.span_retention_days)
+        checkpointer = Checkpointer(self._store, self.key, self.settings.audit_checkpoint_interval_s)
+        checkpointer.start()
+        api = AuditApi(self._store, spans, lambda: self.keys)
+
+        def register(server: object) -> None:
+            audit_pb2_grpc.add_AuditServiceServicer_to_server(api, server)
+            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(OtlpTraceReceiver(spans), server)
+
+        stop_server = grpc_server(self.settings.audit_grpc_address, register)
+
+        def stop() -> None:
+            stop_server()
+            checkpointer.stop()
+            spans.close()
+            self.store().close()
+
+        return stop
 
 
-def verify_command() -> int:
-    try:
-        settings = settings_from_env()
-    except ConfigurationError as exc:
-        print(f"cannot verify: {exc}", file=sys.stderr)
-        return 2
+def _open_for_command(settings: AuditSettings) -> AuditStore:
+    if settings.audit_database_url:
+        return open_store(settings.audit_database_url, None)
     path = settings.resolved_database_path()
     if not path.exists():
-        print(f"cannot verify: no audit database at {path} (OW_DATA_DIR / OW_DATABASE_PATH)", file=sys.stderr)
-        return 2
-    db = Database(path)
-    verdict = verify(storage.all_records(db.connection()))
+        raise FileNotFoundError(f"no audit database at {path} (OW_DATA_DIR / OW_DATABASE_PATH)")
+    return open_store(None, Database(path))
+
+
+def verify_command(settings: AuditSettings) -> int:
+    store = _open_for_command(settings)
+    verdict = verify_all(store, trusted_keys(settings))
+    archived = f", records through {verdict.archived_through} archived" if verdict.archived_through else ""
     if verdict.ok:
-        print(f"audit chain OK: {verdict.records_checked} records verified")
+        print(f"audit chain OK: {verdict.records_checked} records verified against {verdict.checkpoints_checked} "
+              f"signed checkpoints (newest at record {verdict.checkpoint_sequence}){archived}")
         return 0
     print(f"audit chain BROKEN at record {verdict.first_bad_sequence}: {verdict.problem} "
-          f"({verdict.records_checked} records verified before it)")
+          f"({verdict.records_checked} records verified before it{archived})")
     return 1
+
+
+def archive_command(settings: AuditSettings, args: argparse.Namespace) -> int:
+    store = _open_for_command(settings)
+    before = dt.datetime.fromisoformat(args.before)
+    if before.tzinfo is None:
+        before = before.replace(tzinfo=dt.UTC)
+    try:
+        manifest = archive_before(store, signing_key(settings), trusted_keys(settings), before, Path(args.out),
+                                  args.by, settings.service_name)
+    except ArchiveRefused as exc:
+        print(f"archive refused: {exc}", file=sys.stderr)
+        return 1
+    if manifest is None:
+        print(f"nothing recorded before {before.isoformat()}: nothing archived")
+        return 0
+    print(f"archived {manifest.records} records through {manifest.through_sequence} to "
+          f"{Path(args.out) / manifest.file_name} (sha256 {manifest.file_sha256}); the step is on record")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["verify"]:
-        return verify_command()
-    return run_service(settings_from_env, handlers=HANDLERS, schema=SCHEMA, servers=[serve_api])
+    if not args or args[0] not in ("verify", "archive", "public-key"):
+        node = _node()
+        if node is None:
+            return 2
+        return run_service(lambda: node.settings, handlers=make_handlers(node.store), servers=[node.start])
+    parser = argparse.ArgumentParser(prog="python -m onewindow_audit")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("verify", help="recompute the chain and check it against the signed checkpoints")
+    commands.add_parser("public-key", help="print the checkpoint key's public half (base64)")
+    archive = commands.add_parser("archive", help="move records recorded before a date to a signed archive file")
+    archive.add_argument("--before", required=True, help="ISO date or time (UTC when no zone is given)")
+    archive.add_argument("--out", required=True, help="folder for the archive file")
+    archive.add_argument("--by", required=True, help="who archives, e.g. ops:zhang.san (goes on record)")
+    parsed = parser.parse_args(args)
+    try:
+        settings = settings_from_env()
+        if parsed.command == "public-key":
+            print(base64.b64encode(public_bytes(signing_key(settings).public_key())).decode())
+            return 0
+        if parsed.command == "verify":
+            return verify_command(settings)
+        return archive_command(settings, parsed)
+    except (ConfigurationError, KeyError_, FileNotFoundError, StorageUnavailable, ValueError) as exc:
+        print(f"cannot {parsed.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _node() -> AuditNode | None:
+    try:
+        return AuditNode(settings_from_env())
+    except (ConfigurationError, KeyError_) as exc:
+        print(f"cannot start: {exc}", file=sys.stderr)
+        return None
 
 
 if __name__ == "__main__":

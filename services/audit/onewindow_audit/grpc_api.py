@@ -1,18 +1,27 @@
-"""onewindow.audit.v1.AuditService: a case's timeline, and verification of the whole chain."""
+"""onewindow.audit.v1.AuditService: a case's timeline, verification of the whole chain, and the
+spans of one trace from the span store."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import grpc
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.common.v1.types_pb2 import Actor, ActorKind
+from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import server_span
-from onewindow_platform.storage import Database
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE
 
-from . import storage
-from .domain.chain import verify
+from .domain.chain import Verdict
+from .domain.verification import verify_store
+from .span_store import SpanStore
+from .storage import AuditStore
+
+TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _timestamp(value: str) -> Timestamp:
@@ -26,14 +35,23 @@ def _actor(text: str) -> Actor:
     return Actor(kind=ActorKind.Value(f"ACTOR_KIND_{kind.upper()}") if kind else 0, id=identity)
 
 
+def verify_all(store: AuditStore, keys: dict[str, Ed25519PublicKey]) -> Verdict:
+    return verify_store(store.records(), store.checkpoints(), store.archives(), keys)
+
+
 class AuditApi(audit_pb2_grpc.AuditServiceServicer):
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, store: AuditStore, spans: SpanStore, keys: Callable[[], dict[str, Ed25519PublicKey]]) -> None:
+        self.store = store
+        self.spans = spans
+        self.keys = keys
 
     def GetTimeline(self, request: audit_pb2.GetTimelineRequest,
                     context: grpc.ServicerContext) -> audit_pb2.GetTimelineResponse:
         with server_span(context, "AuditService/GetTimeline", **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
-            records = storage.timeline(self.db.connection(), request.application_id)
+            try:
+                records = self.store.timeline(request.application_id)
+            except StorageUnavailable as exc:
+                context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
             return audit_pb2.GetTimelineResponse(application_id=request.application_id, entries=[
                 audit_pb2.TimelineEntry(sequence=r.sequence, occurred_at=_timestamp(r.occurred_at),
                                         recorded_at=_timestamp(r.recorded_at), source=r.source,
@@ -43,7 +61,23 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
     def VerifyChain(self, request: audit_pb2.VerifyChainRequest,
                     context: grpc.ServicerContext) -> audit_pb2.VerifyChainResponse:
         with server_span(context, "AuditService/VerifyChain"):
-            verdict = verify(storage.all_records(self.db.connection()))
-            return audit_pb2.VerifyChainResponse(ok=verdict.ok, records_checked=verdict.records_checked,
-                                                 first_bad_sequence=verdict.first_bad_sequence,
-                                                 problem=verdict.problem)
+            try:
+                verdict = verify_all(self.store, self.keys())
+            except StorageUnavailable as exc:
+                context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
+            return audit_pb2.VerifyChainResponse(
+                ok=verdict.ok, records_checked=verdict.records_checked,
+                first_bad_sequence=verdict.first_bad_sequence, problem=verdict.problem,
+                checkpoint_sequence=verdict.checkpoint_sequence, checkpoints_checked=verdict.checkpoints_checked,
+                archived_through=verdict.archived_through)
+
+    def GetTrace(self, request: audit_pb2.GetTraceRequest,
+                 context: grpc.ServicerContext) -> audit_pb2.GetTraceResponse:
+        with server_span(context, "AuditService/GetTrace"):
+            if not TRACE_ID.match(request.trace_id):
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "trace_id must be 32 lower-case hex digits")
+            return audit_pb2.GetTraceResponse(trace_id=request.trace_id, spans=[
+                audit_pb2.SpanRecord(trace_id=s.trace_id, span_id=s.span_id, parent_span_id=s.parent_span_id,
+                                     name=s.name, kind=s.kind, service=s.service, start_unix_nano=s.start_unix_nano,
+                                     end_unix_nano=s.end_unix_nano, status=s.status, attributes=s.attributes)
+                for s in self.spans.trace(request.trace_id)])

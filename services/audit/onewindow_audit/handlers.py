@@ -1,13 +1,15 @@
 """Event handlers of the audit service: every event of every topic becomes one chained record.
 
-Redelivered events are recorded once (the platform's inbox, and the event id is unique here too).
-The trace and span ids are the consumer span's, which shares the producer's trace.
+Redelivered events are recorded once (the platform's inbox, and the event id is unique in the
+store too, which covers PostgreSQL, whose commit is not the inbox's). The trace and span ids are
+the consumer span's, which shares the producer's trace.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from opentelemetry import trace
 
@@ -15,15 +17,15 @@ from onewindow.common.v1.types_pb2 import ActorKind
 from onewindow_platform.consumer import Handler, HandlerContext
 from onewindow_platform.events import EVENT_TYPES, DecodedEvent
 
-from . import storage
 from .domain.chain import AuditRecord
+from .storage import AuditStore
 
 
-def record_event(event: DecodedEvent, ctx: HandlerContext) -> None:
+def audit_record(event: DecodedEvent) -> AuditRecord:
     envelope = event.envelope
     span = trace.get_current_span().get_span_context()
     actor = envelope.actor
-    storage.append(ctx.tx, AuditRecord(
+    return AuditRecord(
         sequence=0, recorded_at=dt.datetime.now(dt.UTC).isoformat(),
         occurred_at=envelope.occurred_at.ToJsonString(), source=envelope.source, event_type=envelope.event_type,
         event_id=envelope.event_id, application_id=envelope.application_id,
@@ -31,7 +33,13 @@ def record_event(event: DecodedEvent, ctx: HandlerContext) -> None:
         trace_id=f"{span.trace_id:032x}" if span.is_valid else "",
         span_id=f"{span.span_id:016x}" if span.is_valid else "",
         payload_digest=hashlib.sha256(envelope.payload.value).hexdigest(), prev_hash="",
-    ))
+    )
 
 
-HANDLERS: dict[str, Handler] = {event_type: record_event for event_type in EVENT_TYPES}
+def make_handlers(store: Callable[[], AuditStore]) -> dict[str, Handler]:
+    """`store` gives the store opened at start-up (handlers are built before it exists)."""
+
+    def record_event(event: DecodedEvent, ctx: HandlerContext) -> None:
+        store().append(audit_record(event), ctx.tx)
+
+    return {event_type: record_event for event_type in EVENT_TYPES}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
 
 from onewindow_platform.config import PlatformSettings, load_settings
 
@@ -11,7 +13,24 @@ class AuditSettings(PlatformSettings):
     service_name: str = Field(
         default="ow-audit", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
-    audit_grpc_address: str = Field(default="127.0.0.1:50054", description="host:port of the audit query API")
+    audit_grpc_address: str = Field(default="127.0.0.1:50054",
+                                    description="host:port of the audit query API and the OTLP span receiver")
+    audit_database_url: str | None = Field(
+        default=None, description="postgresql://… to keep the chain in PostgreSQL; unset: the service's SQLite file",
+    )
+    audit_signing_key: SecretStr | None = Field(
+        default=None, description="Ed25519 private key (base64 of the 32-byte seed) that signs checkpoints; "
+                                  "unset: a development key in <data_dir>/audit-signing.key",
+    )
+    audit_verify_keys: str = Field(
+        default="", description="Comma-separated base64 Ed25519 public keys also trusted (keys rotated out)",
+    )
+    audit_checkpoint_interval_s: float = Field(default=60.0, gt=0, description="How often the head is signed")
+    span_store_path: Path | None = Field(default=None, description="SQLite file of the span store")
+    span_retention_days: float = Field(default=7.0, gt=0, description="Spans older than this are pruned")
+
+    def resolved_span_store_path(self) -> Path:
+        return self.span_store_path or self.data_dir / f"{self.service_name}-spans.db"
 
 
 def settings_from_env() -> AuditSettings:

@@ -26,13 +26,15 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from onewindow.common.v1 import types_pb2 as onewindow_dot_common_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eonewindow/audit/v1/audit.proto\x12\x12onewindow.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\",\n\x12GetTimelineRequest\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\"\x87\x02\n\rTimelineEntry\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12)\n\x05\x61\x63tor\x18\x06 \x01(\x0b\x32\x1a.onewindow.common.v1.Actor\x12\x10\n\x08\x65vent_id\x18\x07 \x01(\t\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07span_id\x18\t \x01(\t\"a\n\x13GetTimelineResponse\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x32\n\x07\x65ntries\x18\x02 \x03(\x0b\x32!.onewindow.audit.v1.TimelineEntry\"\x14\n\x12VerifyChainRequest\"g\n\x13VerifyChainResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0frecords_checked\x18\x02 \x01(\x03\x12\x1a\n\x12\x66irst_bad_sequence\x18\x03 \x01(\x03\x12\x0f\n\x07problem\x18\x04 \x01(\t2\xce\x01\n\x0c\x41uditService\x12^\n\x0bGetTimeline\x12&.onewindow.audit.v1.GetTimelineRequest\x1a\'.onewindow.audit.v1.GetTimelineResponse\x12^\n\x0bVerifyChain\x12&.onewindow.audit.v1.VerifyChainRequest\x1a\'.onewindow.audit.v1.VerifyChainResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eonewindow/audit/v1/audit.proto\x12\x12onewindow.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\",\n\x12GetTimelineRequest\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\"\x87\x02\n\rTimelineEntry\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x12\n\nevent_type\x18\x05 \x01(\t\x12)\n\x05\x61\x63tor\x18\x06 \x01(\x0b\x32\x1a.onewindow.common.v1.Actor\x12\x10\n\x08\x65vent_id\x18\x07 \x01(\t\x12\x10\n\x08trace_id\x18\x08 \x01(\t\x12\x0f\n\x07span_id\x18\t \x01(\t\"a\n\x13GetTimelineResponse\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x32\n\x07\x65ntries\x18\x02 \x03(\x0b\x32!.onewindow.audit.v1.TimelineEntry\"\x14\n\x12VerifyChainRequest\"\xbb\x01\n\x13VerifyChainResponse\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x17\n\x0frecords_checked\x18\x02 \x01(\x03\x12\x1a\n\x12\x66irst_bad_sequence\x18\x03 \x01(\x03\x12\x0f\n\x07problem\x18\x04 \x01(\t\x12\x1b\n\x13\x63heckpoint_sequence\x18\x05 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x06 \x01(\x03\x12\x18\n\x10\x61rchived_through\x18\x07 \x01(\x03\"#\n\x0fGetTraceRequest\x12\x10\n\x08trace_id\x18\x01 \x01(\t\"\xab\x02\n\nSpanRecord\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12\x0f\n\x07span_id\x18\x02 \x01(\t\x12\x16\n\x0eparent_span_id\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0c\n\x04kind\x18\x05 \x01(\t\x12\x0f\n\x07service\x18\x06 \x01(\t\x12\x17\n\x0fstart_unix_nano\x18\x07 \x01(\x03\x12\x15\n\rend_unix_nano\x18\x08 \x01(\x03\x12\x0e\n\x06status\x18\t \x01(\t\x12\x42\n\nattributes\x18\n \x03(\x0b\x32..onewindow.audit.v1.SpanRecord.AttributesEntry\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"S\n\x10GetTraceResponse\x12\x10\n\x08trace_id\x18\x01 \x01(\t\x12-\n\x05spans\x18\x02 \x03(\x0b\x32\x1e.onewindow.audit.v1.SpanRecord2\xa5\x02\n\x0c\x41uditService\x12^\n\x0bGetTimeline\x12&.onewindow.audit.v1.GetTimelineRequest\x1a\'.onewindow.audit.v1.GetTimelineResponse\x12^\n\x0bVerifyChain\x12&.onewindow.audit.v1.VerifyChainRequest\x1a\'.onewindow.audit.v1.VerifyChainResponse\x12U\n\x08GetTrace\x12#.onewindow.audit.v1.GetTraceRequest\x1a$.onewindow.audit.v1.GetTraceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onewindow.audit.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_SPANRECORD_ATTRIBUTESENTRY']._loaded_options = None
+  _globals['_SPANRECORD_ATTRIBUTESENTRY']._serialized_options = b'8\001'
   _globals['_GETTIMELINEREQUEST']._serialized_start=120
   _globals['_GETTIMELINEREQUEST']._serialized_end=164
   _globals['_TIMELINEENTRY']._serialized_start=167
@@ -41,8 +43,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETTIMELINERESPONSE']._serialized_end=529
   _globals['_VERIFYCHAINREQUEST']._serialized_start=531
   _globals['_VERIFYCHAINREQUEST']._serialized_end=551
-  _globals['_VERIFYCHAINRESPONSE']._serialized_start=553
-  _globals['_VERIFYCHAINRESPONSE']._serialized_end=656
-  _globals['_AUDITSERVICE']._serialized_start=659
-  _globals['_AUDITSERVICE']._serialized_end=865
+  _globals['_VERIFYCHAINRESPONSE']._serialized_start=554
+  _globals['_VERIFYCHAINRESPONSE']._serialized_end=741
+  _globals['_GETTRACEREQUEST']._serialized_start=743
+  _globals['_GETTRACEREQUEST']._serialized_end=778
+  _globals['_SPANRECORD']._serialized_start=781
+  _globals['_SPANRECORD']._serialized_end=1080
+  _globals['_SPANRECORD_ATTRIBUTESENTRY']._serialized_start=1031
+  _globals['_SPANRECORD_ATTRIBUTESENTRY']._serialized_end=1080
+  _globals['_GETTRACERESPONSE']._serialized_start=1082
+  _globals['_GETTRACERESPONSE']._serialized_end=1165
+  _globals['_AUDITSERVICE']._serialized_start=1168
+  _globals['_AUDITSERVICE']._serialized_end=1461
 # @@protoc_insertion_point(module_scope)

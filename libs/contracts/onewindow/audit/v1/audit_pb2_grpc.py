@@ -44,6 +44,11 @@ class AuditServiceStub:
                 request_serializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainRequest.SerializeToString,
                 response_deserializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainResponse.FromString,
                 _registered_method=True)
+        self.GetTrace = channel.unary_unary(
+                '/onewindow.audit.v1.AuditService/GetTrace',
+                request_serializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceRequest.SerializeToString,
+                response_deserializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -63,6 +68,13 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTrace(self, request, context):
+        """The spans of one trace from the span store (the last N days), flat; parents by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -75,6 +87,11 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.VerifyChain,
                     request_deserializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainRequest.FromString,
                     response_serializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainResponse.SerializeToString,
+            ),
+            'GetTrace': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTrace,
+                    request_deserializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceRequest.FromString,
+                    response_serializer=onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -131,6 +148,33 @@ class AuditService:
             '/onewindow.audit.v1.AuditService/VerifyChain',
             onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainRequest.SerializeToString,
             onewindow_dot_audit_dot_v1_dot_audit__pb2.VerifyChainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrace(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.audit.v1.AuditService/GetTrace',
+            onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceRequest.SerializeToString,
+            onewindow_dot_audit_dot_v1_dot_audit__pb2.GetTraceResponse.FromString,
             options,
             channel_credentials,
             insecure,

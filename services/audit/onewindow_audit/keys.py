@@ -1,0 +1,61 @@
+"""The checkpoint signing key and the public keys a verifier trusts.
+
+Without OW_AUDIT_SIGNING_KEY a development key is created once in `<data_dir>/audit-signing.key`
+(mode 0600) and a warning is logged. In production the key belongs outside the audit database's
+host (a secret store), and its public half with the auditors. Rotation: set the new key, and add
+the old key's public half to OW_AUDIT_VERIFY_KEYS so earlier checkpoints still verify.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import os
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .domain.checkpoints import key_id
+from .settings import AuditSettings
+
+log = logging.getLogger(__name__)
+
+
+class KeyError_(ValueError):
+    pass
+
+
+def _decode(value: str, name: str, length: int = 32) -> bytes:
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyError_(f"{name} is not base64") from None
+    if len(raw) != length:
+        raise KeyError_(f"{name} must decode to {length} bytes (got {len(raw)})")
+    return raw
+
+
+def signing_key(settings: AuditSettings) -> Ed25519PrivateKey:
+    if settings.audit_signing_key is not None:
+        seed = _decode(settings.audit_signing_key.get_secret_value(), "OW_AUDIT_SIGNING_KEY")
+        return Ed25519PrivateKey.from_private_bytes(seed)
+    path = settings.data_dir / "audit-signing.key"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(os.urandom(32)).decode())
+        log.warning("OW_AUDIT_SIGNING_KEY is not set: created a development key; set it in production",
+                    extra={"key_file": str(path)})
+    return Ed25519PrivateKey.from_private_bytes(_decode(path.read_text(), str(path)))
+
+
+def trusted_keys(settings: AuditSettings) -> dict[str, Ed25519PublicKey]:
+    """The current signing key's public half plus every rotated-out key, by key id."""
+    keys = [signing_key(settings).public_key()]
+    for value in filter(None, (v.strip() for v in settings.audit_verify_keys.split(","))):
+        keys.append(Ed25519PublicKey.from_public_bytes(_decode(value, "OW_AUDIT_VERIFY_KEYS")))
+    return {key_id(key): key for key in keys}
