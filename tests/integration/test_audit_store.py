@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -73,7 +74,7 @@ def test_appends_chain_and_a_redelivered_event_is_recorded_once(backend: Backend
     assert backend.store.append(event(3)) is None
     records = list(backend.store.records())
     assert [r.sequence for r in records] == [1, 2, 3, 4, 5]
-    assert all(r.prev_hash == p.hash for p, r in zip(records, records[1:], strict=False))
+    assert all(r.prev_hash == p.hash for p, r in itertools.pairwise(records))
     assert verdict(backend.store).ok
 
 
@@ -90,7 +91,7 @@ def test_tampering_with_a_single_row_is_named(backend: Backend, how: str, first_
     elif how == "insert":  # make room after record 2 and slip a forged record in
         for sequence in range(6, 2, -1):
             backend.tamper("UPDATE audit_log SET sequence = ? WHERE sequence = ?", (sequence + 1, sequence))
-        second = [r for r in backend.store.records() if r.sequence == 2][0]
+        second = next(r for r in list(backend.store.records()) if r.sequence == 2)
         forged = replace(event(99), sequence=3, prev_hash=second.hash)
         forged = replace(forged, hash=chain_hash(forged))
         backend.tamper("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

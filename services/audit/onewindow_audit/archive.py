@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
@@ -36,10 +37,11 @@ def archive_before(store: AuditStore, key: Ed25519PrivateKey, trusted: dict[str,
         raise ArchiveRefused(f"the chain does not verify: {verdict.problem}")
     cutoff = before.astimezone(dt.UTC).isoformat()
     selected: list[AuditRecord] = []
-    for record in store.records():
-        if record.recorded_at >= cutoff:
-            break
-        selected.append(record)
+    with closing(store.records()) as records:  # closes PostgreSQL's server-side cursor on break
+        for record in records:
+            if record.recorded_at >= cutoff:
+                break
+            selected.append(record)
     if not selected:
         return None
     through = selected[-1]

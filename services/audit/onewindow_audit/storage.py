@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -115,7 +115,7 @@ class AuditStore(ABC):
     def head(self) -> tuple[int, str] | None:
         return self._head(self._read())
 
-    def records(self) -> Iterator[AuditRecord]:
+    def records(self) -> Generator[AuditRecord, None, None]:
         for row in self._read().execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY sequence"):
             yield AuditRecord(*row)
 
@@ -225,7 +225,7 @@ class PostgresAuditStore(AuditStore):
         except self._psycopg.OperationalError as exc:  # server gone, disk full, read-only: retry later
             raise StorageUnavailable(f"PostgreSQL: {exc}".strip()) from exc
 
-    def records(self) -> Iterator[AuditRecord]:
+    def records(self) -> Generator[AuditRecord, None, None]:
         conn = self._read()
         with conn.transaction(), conn.cursor(name="audit_records") as cursor:  # server-side: streams
             cursor.itersize = 2000
