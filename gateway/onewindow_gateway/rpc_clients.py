@@ -68,6 +68,11 @@ class IntakeClient(RpcClient):
     def get(self, application_id: str) -> intake_pb2.ApplicationView:
         return self.call("GetApplication", intake_pb2.GetApplicationRequest(application_id=application_id)).application
 
+    def record_access(self, application_id: str, viewer: Any, purpose: str, data_shown: list[str]) -> str:
+        request = intake_pb2.RecordAccessRequest(application_id=application_id, viewer=viewer, purpose=purpose,
+                                                 data_shown=data_shown)
+        return str(self.call("RecordAccess", request).event_id)
+
     def list(self, request: intake_pb2.ListApplicationsRequest,
              subject_id: str = "") -> intake_pb2.ListApplicationsResponse:
         metadata = [("ow-subject-id", subject_id)] if subject_id else None
@@ -125,3 +130,6 @@ class AuditClient(RpcClient):
 
     def verify(self) -> audit_pb2.VerifyChainResponse:
         return self.call("VerifyChain", audit_pb2.VerifyChainRequest())
+
+    def trace(self, trace_id: str) -> audit_pb2.GetTraceResponse:
+        return self.call("GetTrace", audit_pb2.GetTraceRequest(trace_id=trace_id))

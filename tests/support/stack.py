@@ -132,6 +132,16 @@ class Stack:
             self.process.kill()
             return -9
 
+    def child_pid(self, module: str) -> int:
+        """The pid of the service process running `module` under this stack's supervisor."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        for pid in children:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if module.encode() in cmdline:
+                return int(pid)
+        raise LookupError(f"no running {module} under the stack")
+
     def client(self, token_name: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[token_name]}"} if token_name else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)

@@ -110,6 +110,12 @@ def application_out(view: intake_pb2.ApplicationView) -> ApplicationOut:
     )
 
 
+# People whose opening of a case is put on the audit record, and what personal data they see.
+STAFF_ROLES = ("clerk", "ops")
+PERSONAL_DATA_SHOWN = ["applicant.name_masked", "applicant.id_number_masked", "applicant.phone_masked",
+                       "applicant.email_masked"]
+
+
 @router.get("/{application_id}", response_model=ApplicationOut, responses={404: {"model": ErrorOut}},
             summary="A case with its tasks, departments and deadlines")
 async def get_application(application_id: Annotated[str, Path(max_length=64)], request: Request,
@@ -118,6 +124,10 @@ async def get_application(application_id: Annotated[str, Path(max_length=64)], r
     if not may_read(principal, view):
         # Same answer as a missing case: do not confirm that another region's case exists.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    if principal.role in STAFF_ROLES:
+        # On record before it is shown: if the record cannot be made, the case is not shown (503).
+        await asyncio.to_thread(request.app.state.intake.record_access, application_id, principal.actor,
+                                "case opened", PERSONAL_DATA_SHOWN)
     return application_out(view)
 
 

@@ -1,17 +1,19 @@
-"""/api/v1/ops: what operators act on — parked deliveries."""
+"""/api/v1/ops: what operators act on — parked deliveries, the coordination queue, the audit
+chain's verification and traces."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel
 
 from onewindow.intake.v1 import intake_pb2
 
 from ..auth import require_roles
 from ..schemas import ApplicationOut
+from ..trace_tree import TraceOut, build_tree
 from .applications import application_out
 
 router = APIRouter(prefix="/api/v1/ops", tags=["ops"], dependencies=[require_roles("ops")])
@@ -47,7 +49,19 @@ async def coordination_queue(request: Request) -> list[ApplicationOut]:
 async def verify_audit(request: Request) -> dict[str, object]:
     verdict = await asyncio.to_thread(request.app.state.audit.verify)
     return {"ok": verdict.ok, "records_checked": verdict.records_checked,
-            "first_bad_sequence": verdict.first_bad_sequence or None, "problem": verdict.problem}
+            "first_bad_sequence": verdict.first_bad_sequence or None, "problem": verdict.problem,
+            "checkpoints_checked": verdict.checkpoints_checked,
+            "newest_checkpoint_sequence": verdict.checkpoint_sequence or None,
+            "archived_through": verdict.archived_through or None}
+
+
+@router.get("/traces/{trace_id}", response_model=TraceOut,
+            summary="The spans of one trace as a tree with durations (from the span store, last N days)")
+async def get_trace(trace_id: Annotated[str, Path(pattern="^[0-9a-f]{32}$")], request: Request) -> TraceOut:
+    response = await asyncio.to_thread(request.app.state.audit.trace, trace_id)
+    if not response.spans:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no spans of trace {trace_id} in the span store")
+    return build_tree(trace_id, list(response.spans))
 
 
 @router.post("/tasks/{task_id}/replay", status_code=202, summary="Deliver a parked task again")

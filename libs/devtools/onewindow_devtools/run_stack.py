@@ -76,9 +76,19 @@ class Stack:
         skipped = {name.strip() for name in os.environ.get("OW_RUN_WITHOUT", "").split(",") if name.strip()}
         self.children = [child for child in self.children if child.name not in skipped]
 
+    def tracing_env(self) -> dict[str, str]:
+        """Every service exports its spans over OTLP to the audit service's span store, unless an
+        endpoint (Jaeger, a collector) is configured or the audit service is not run."""
+        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or not any(c.name == "ow-audit" for c in self.children):
+            return {}
+        audit = os.environ.get("OW_AUDIT_GRPC_ADDRESS", "127.0.0.1:50054")
+        return {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{audit}",
+                "OTEL_BSP_SCHEDULE_DELAY": os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "500")}
+
     def env_for(self, child: Child) -> dict[str, str]:
         return {
             **os.environ,
+            **self.tracing_env(),
             "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "OTEL_SERVICE_NAME": child.name,
             "OW_DATA_DIR": str(self.data_dir),

@@ -82,6 +82,12 @@ class Database:
         conn = self.connection()
         conn.executescript(schema_sql)
 
+    def add_column_if_missing(self, table: str, column: str, definition: str) -> None:
+        """Schema evolution for a table that already exists in an older database file."""
+        conn = self.connection()
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

@@ -73,23 +73,31 @@ def span_to_dict(span: ReadableSpan) -> dict[str, object]:
 
 
 def setup_tracing(settings: PlatformSettings) -> TracerProvider:
-    """Install the process's tracer provider once: OTLP when configured, a JSON-lines file when
-    OW_TRACE_FILE is set, otherwise spans are created (for context propagation) and dropped."""
+    return install_tracing(settings.service_name, settings.otlp_endpoint, settings.trace_file,
+                           settings.trace_sampling_ratio)
+
+
+def install_tracing(service_name: str, otlp_endpoint: str | None = None, trace_file: Path | None = None,
+                    sampling_ratio: float = 1.0) -> TracerProvider:
+    """Install the process's tracer provider once: OTLP/gRPC when an endpoint is configured (the
+    audit service's span store under `make run`, Jaeger or a collector elsewhere), a JSON-lines
+    file when OW_TRACE_FILE is set, otherwise spans are created (for context propagation) and
+    dropped. Sampling follows the caller's decision, so a case is traced whole or not at all."""
     global _provider
     with _provider_lock:
         if _provider is not None:
             return _provider
         provider = TracerProvider(
-            resource=Resource.create({"service.name": settings.service_name}),
-            sampler=ParentBased(TraceIdRatioBased(settings.trace_sampling_ratio)),
+            resource=Resource.create({"service.name": service_name}),
+            sampler=ParentBased(TraceIdRatioBased(sampling_ratio)),
         )
-        if settings.otlp_endpoint:
+        if otlp_endpoint:
             from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=settings.otlp_endpoint)))
-        if settings.trace_file:
+            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        if trace_file:
             provider.add_span_processor(
-                BatchSpanProcessor(JsonLinesSpanExporter(settings.trace_file), schedule_delay_millis=200)
+                BatchSpanProcessor(JsonLinesSpanExporter(trace_file), schedule_delay_millis=200)
             )
         trace.set_tracer_provider(provider)
         propagate.set_global_textmap(_propagator)

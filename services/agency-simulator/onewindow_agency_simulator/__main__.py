@@ -9,6 +9,7 @@ import uvicorn
 
 from onewindow.agency.v1 import agency_pb2_grpc
 from onewindow_platform.rpc import grpc_server
+from onewindow_platform.tracing import install_tracing, shutdown_tracing
 
 from .agency import Agency
 from .behaviour import Behaviour, Behaviours
@@ -27,6 +28,7 @@ def main() -> int:
         print("cannot start: set OW_AGENCY_WEBHOOK_SECRET (the HMAC secret shared with the department-adapter, "
               "at least 16 characters)", file=sys.stderr)
         return 2
+    install_tracing(settings.service_name, settings.otlp_endpoint)
     behaviours = Behaviours(Behaviour(then=settings.simulator_default_then))
     agency = Agency(TaskStore(settings.simulator_db), behaviours, settings.simulator_gateway_url,
                     settings.simulator_tokens_file, settings.simulator_complete_after_s)
@@ -38,6 +40,7 @@ def main() -> int:
                     log_config=None, access_log=False)
     finally:
         stop_grpc()
+        shutdown_tracing()
     return 0
 
 

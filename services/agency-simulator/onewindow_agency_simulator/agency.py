@@ -11,11 +11,20 @@ import uuid
 from pathlib import Path
 
 import httpx
+from opentelemetry.trace import SpanKind
+
+from onewindow_platform.tracing import (
+    APPLICATION_ID_ATTRIBUTE,
+    context_from_traceparent,
+    current_traceparent,
+    tracer,
+)
 
 from .behaviour import Behaviours
 from .store import TaskStore
 
 log = logging.getLogger("agency-simulator")
+_tracer = tracer("onewindow.agency-simulator")
 
 
 class AgencyDown(Exception):
@@ -38,6 +47,16 @@ class Agency:
 
     def receive(self, key: str, task_id: str, application_id: str, department_code: str, protocol: str,
                 traceparent: str = "") -> str:
+        # The agency continues the case's trace: its span is a child of the adapter's call, and
+        # its callbacks later carry this span's context back to the gateway.
+        with _tracer.start_as_current_span(
+                "agency receive task", context=context_from_traceparent(traceparent), kind=SpanKind.SERVER,
+                attributes={APPLICATION_ID_ATTRIBUTE: application_id, "onewindow.department.code": department_code,
+                            "onewindow.agency.protocol": protocol}):
+            return self._receive(key, task_id, application_id, department_code, protocol, current_traceparent())
+
+    def _receive(self, key: str, task_id: str, application_id: str, department_code: str, protocol: str,
+                 traceparent: str) -> str:
         behaviour = self.behaviours.of(department_code)
         if behaviour.mode == "down":
             raise AgencyDown(department_code)
@@ -52,11 +71,15 @@ class Agency:
 
     def receive_supplement(self, task_id: str, department_code: str, fields: dict[str, object],
                            traceparent: str = "") -> str:
-        self.store.add_supplement(task_id, json.dumps(fields, ensure_ascii=False))
-        # With the missing material in hand, the department finishes the task.
-        self.behaviours.set(department_code, then="complete")
-        threading.Thread(target=self._finish, args=(task_id, department_code, traceparent), daemon=True).start()
-        return f"SUP-{uuid.uuid4().hex[:8]}"
+        with _tracer.start_as_current_span(
+                "agency receive supplement", context=context_from_traceparent(traceparent), kind=SpanKind.SERVER,
+                attributes={"onewindow.department.code": department_code, "onewindow.task.id": task_id}):
+            self.store.add_supplement(task_id, json.dumps(fields, ensure_ascii=False))
+            # With the missing material in hand, the department finishes the task.
+            self.behaviours.set(department_code, then="complete")
+            threading.Thread(target=self._finish, args=(task_id, department_code, current_traceparent()),
+                             daemon=True).start()
+            return f"SUP-{uuid.uuid4().hex[:8]}"
 
     # -- the back office at work ----------------------------------------------------------------
 
@@ -90,6 +113,14 @@ class Agency:
                  attempts: int = 10) -> int:
         """POST the agency's event to the gateway with the department's token; retried while the
         gateway is unreachable. Returns the final HTTP status."""
+        with _tracer.start_as_current_span(
+                f"agency callback {body.get('event', '')}", context=context_from_traceparent(traceparent),
+                kind=SpanKind.CLIENT, attributes={"onewindow.department.code": department_code,
+                                                  "onewindow.task.id": task_id}):
+            return self._post_callback(task_id, department_code, body, current_traceparent(), attempts)
+
+    def _post_callback(self, task_id: str, department_code: str, body: dict[str, object], traceparent: str,
+                       attempts: int) -> int:
         token = self._token(department_code)
         body = {"callback_id": uuid.uuid4().hex, **body}
         headers = {"Authorization": f"Bearer {token}"}

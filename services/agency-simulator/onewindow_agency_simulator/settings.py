@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,3 +23,5 @@ class SimulatorSettings(BaseSettings):
     simulator_complete_after_s: float = Field(default=0.5, ge=0)
     simulator_default_then: Literal["complete", "return", "supplement", "hold"] = "complete"
     simulator_log_level: str = "INFO"
+    service_name: str = Field(default="agency-simulator", validation_alias=AliasChoices("OTEL_SERVICE_NAME"))
+    otlp_endpoint: str | None = Field(default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT"))

@@ -96,6 +96,18 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
             return intake_pb2.ProvideSupplementResponse(
                 event_id=event_id, violations=[FieldViolation(field=v.field, message=v.message) for v in problems])
 
+    def RecordAccess(self, request: intake_pb2.RecordAccessRequest,
+                     context: grpc.ServicerContext) -> intake_pb2.RecordAccessResponse:
+        with server_span(context, "IntakeService/RecordAccess", **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
+            if not request.viewer.id or not request.purpose:
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a viewer and a purpose are required")
+            try:
+                event_id = self.submissions.record_access(request.application_id, request.viewer, request.purpose,
+                                                          list(request.data_shown))
+            except NotFound as exc:
+                context.abort(grpc.StatusCode.NOT_FOUND, str(exc))
+            return intake_pb2.RecordAccessResponse(event_id=event_id)
+
     def ListApplications(self, request: intake_pb2.ListApplicationsRequest,
                          context: grpc.ServicerContext) -> intake_pb2.ListApplicationsResponse:
         with server_span(context, "IntakeService/ListApplications"):

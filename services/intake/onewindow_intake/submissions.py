@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from google.protobuf.struct_pb2 import Struct
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from onewindow.application.v1.events_pb2 import ApplicationAccepted, SupplementProvided
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationViewed, SupplementProvided
 from onewindow.common.v1.types_pb2 import Actor, ApplicantRef, Channel
 from onewindow_catalog import Catalog, WorkingCalendar
 from onewindow_platform.events import build_envelope
@@ -47,13 +48,17 @@ class SubmitResult:
 
 class SubmissionService:
     def __init__(self, settings: IntakeSettings, db: Database, catalog: Catalog, calendar: WorkingCalendar,
-                 cipher: PersonalDataCipher, on_commit: object = None) -> None:
+                 cipher: PersonalDataCipher, on_commit: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self.db = db
         self.catalog = catalog
         self.calendar = calendar
         self.cipher = cipher
         self.on_commit = on_commit  # called after a commit that staged events (wakes the relay)
+
+    def _committed(self) -> None:
+        if self.on_commit is not None:
+            self.on_commit()
 
     def submit(self, submission: Submission, idempotency_key: str, actor: Actor,
                now: dt.datetime | None = None) -> SubmitResult:
@@ -108,9 +113,20 @@ class SubmissionService:
             envelope = build_envelope(accepted, application_id=application_id, source=self.settings.service_name,
                                       actor=actor, occurred_at=now)
             add_to_outbox(tx, self.settings, envelope)
-        if callable(self.on_commit):
-            self.on_commit()
+        self._committed()
         return SubmitResult(application_id=application_id)
+
+    def record_access(self, application_id: str, viewer: Actor, purpose: str, data_shown: list[str]) -> str:
+        """Stage ApplicationViewed: a person saw this applicant's personal data. Returns its event id;
+        the gateway shows the case only after this committed."""
+        with self.db.transaction() as tx:
+            if storage.get_application(tx, application_id) is None:
+                raise NotFound(f"no application {application_id}")
+            envelope = build_envelope(ApplicationViewed(purpose=purpose[:200], data_shown=data_shown[:20]),
+                                      application_id=application_id, source=self.settings.service_name, actor=viewer)
+            add_to_outbox(tx, self.settings, envelope)
+        self._committed()
+        return envelope.event_id
 
     def provide_supplement(self, application_id: str, task_id: str, fields: dict[str, object],
                            actor: Actor) -> tuple[str, list[Violation]]:
@@ -145,8 +161,7 @@ class SubmissionService:
             if not still_waiting:
                 tx.execute("UPDATE applications SET status = 'in_progress', updated_at = ? WHERE application_id = ?"
                            " AND status = 'needs_supplement'", (dt.datetime.now(dt.UTC).isoformat(), application_id))
-        if callable(self.on_commit):
-            self.on_commit()
+        self._committed()
         return envelope.event_id, []
 
     def _promised_by(self, item_code: str, now: dt.datetime) -> dt.datetime:

@@ -11,6 +11,8 @@ import json
 import logging
 import time
 
+from opentelemetry.trace import SpanKind
+
 from onewindow.notification.v1.events_pb2 import NotificationChannel, NotificationFailed, NotificationSent
 from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.failpoints import failpoint
@@ -18,6 +20,7 @@ from onewindow_platform.outbox import OutboxRelay, add_to_outbox
 from onewindow_platform.personal_data import PersonalDataCipher
 from onewindow_platform.pii import mask_email, mask_phone
 from onewindow_platform.storage import Database
+from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, tracer
 from onewindow_platform.worker import PollingWorker
 
 from . import storage
@@ -25,6 +28,7 @@ from .channels import Channel, Contact, PermanentFailure, TemporaryFailure
 from .settings import NotificationSettings
 
 log = logging.getLogger(__name__)
+_tracer = tracer("onewindow.notification")
 
 CHANNEL_ENUM = {"email": NotificationChannel.NOTIFICATION_CHANNEL_EMAIL,
                 "sms": NotificationChannel.NOTIFICATION_CHANNEL_SMS,
@@ -59,6 +63,7 @@ class Sender:
         self.worker = PollingWorker("notify", self._claim, self.send, workers=settings.notify_workers)
 
     def start(self) -> None:
+        storage.migrate(self.db)
         with self.db.transaction() as tx:
             storage.reset_interrupted(tx)
         self.worker.start()
@@ -74,6 +79,15 @@ class Sender:
             return storage.claim_due(tx, limit, time.time())
 
     def send(self, job: storage.Notification) -> None:
+        # The message belongs to the case's trace: its span (and the NotificationSent or
+        # NotificationFailed it records) continue the trace of the event that queued it.
+        with _tracer.start_as_current_span(
+                f"notify {job.channel}", context=context_from_traceparent(job.traceparent), kind=SpanKind.CLIENT,
+                attributes={APPLICATION_ID_ATTRIBUTE: job.application_id, "onewindow.notification.channel": job.channel,
+                            "onewindow.notification.reason": job.reason}):
+            self._send(job)
+
+    def _send(self, job: storage.Notification) -> None:
         conn = self.db.connection()
         recipient = storage.recipient(conn, job.application_id)
         assert recipient is not None, "a notification is only queued for a known recipient"
@@ -145,4 +159,5 @@ class Sender:
             storage.add_notification(tx, storage.Notification(
                 notification_id=notification_id(job.application_id, job.reason, remaining[0]),
                 application_id=job.application_id, reason=job.reason, channel=remaining[0],
-                fallback_channels=tuple(remaining[1:]), attempts=0, subject=job.subject, body=job.body))
+                fallback_channels=tuple(remaining[1:]), attempts=0, subject=job.subject, body=job.body,
+                traceparent=job.traceparent))

@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from onewindow_platform.storage import Transaction
+from onewindow_platform.storage import Database, Transaction
+from onewindow_platform.tracing import current_traceparent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recipients (
@@ -32,6 +33,7 @@ CREATE TABLE IF NOT EXISTS notifications (
     last_error          TEXT NOT NULL DEFAULT '',
     provider_message_id TEXT NOT NULL DEFAULT '',
     delivery_status     TEXT NOT NULL DEFAULT '',   -- from the provider's receipt: delivered | failed
+    traceparent         TEXT NOT NULL DEFAULT '',   -- the case's trace, continued when the message is sent
     created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
@@ -98,6 +100,7 @@ class Notification:
     attempts: int
     subject: str
     body: str
+    traceparent: str = ""
 
 
 def save_recipient(tx: Transaction, recipient: Recipient) -> None:
@@ -115,9 +118,10 @@ def recipient(tx: Transaction, application_id: str) -> Recipient | None:
 def add_notification(tx: Transaction, notification: Notification, status: str = "pending") -> bool:
     cursor = tx.execute(
         "INSERT OR IGNORE INTO notifications (notification_id, application_id, reason, channel, fallback_channels,"
-        " status, next_attempt_at, subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " status, next_attempt_at, subject, body, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (notification.notification_id, notification.application_id, notification.reason, notification.channel,
-         json.dumps(notification.fallback_channels), status, time.time(), notification.subject, notification.body))
+         json.dumps(notification.fallback_channels), status, time.time(), notification.subject, notification.body,
+         notification.traceparent or current_traceparent()))
     return cursor.rowcount == 1
 
 
@@ -127,11 +131,17 @@ def add_to_inbox(tx: Transaction, notification: Notification, subject_id: str) -
                                               notification.reason, notification.subject, notification.body))
 
 
-_COLUMNS = "notification_id, application_id, reason, channel, fallback_channels, attempts, subject, body"
+_COLUMNS = ("notification_id, application_id, reason, channel, fallback_channels, attempts, subject, body,"
+            " traceparent")
 
 
 def _notification(row: tuple[Any, ...]) -> Notification:
-    return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7])
+    return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7], row[8])
+
+
+def migrate(db: Database) -> None:
+    """Columns added after a table was first created (CREATE TABLE IF NOT EXISTS skips them)."""
+    db.add_column_if_missing("notifications", "traceparent", "TEXT NOT NULL DEFAULT ''")
 
 
 def claim_due(tx: Transaction, limit: int, now: float) -> list[Notification]:

@@ -126,3 +126,11 @@ class SupplementProvided(_message.Message):
     task_id: str
     fields: _struct_pb2.Struct
     def __init__(self, task_id: _Optional[str] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ApplicationViewed(_message.Message):
+    __slots__ = ("purpose", "data_shown")
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    DATA_SHOWN_FIELD_NUMBER: _ClassVar[int]
+    purpose: str
+    data_shown: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, purpose: _Optional[str] = ..., data_shown: _Optional[_Iterable[str]] = ...) -> None: ...

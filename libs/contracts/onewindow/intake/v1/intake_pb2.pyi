@@ -194,3 +194,21 @@ class ProvideSupplementResponse(_message.Message):
     event_id: str
     violations: _containers.RepeatedCompositeFieldContainer[_types_pb2.FieldViolation]
     def __init__(self, event_id: _Optional[str] = ..., violations: _Optional[_Iterable[_Union[_types_pb2.FieldViolation, _Mapping]]] = ...) -> None: ...
+
+class RecordAccessRequest(_message.Message):
+    __slots__ = ("application_id", "viewer", "purpose", "data_shown")
+    APPLICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    VIEWER_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
+    DATA_SHOWN_FIELD_NUMBER: _ClassVar[int]
+    application_id: str
+    viewer: _types_pb2.Actor
+    purpose: str
+    data_shown: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, application_id: _Optional[str] = ..., viewer: _Optional[_Union[_types_pb2.Actor, _Mapping]] = ..., purpose: _Optional[str] = ..., data_shown: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RecordAccessResponse(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    def __init__(self, event_id: _Optional[str] = ...) -> None: ...

@@ -54,6 +54,11 @@ class IntakeServiceStub:
                 request_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.SerializeToString,
                 response_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.FromString,
                 _registered_method=True)
+        self.RecordAccess = channel.unary_unary(
+                '/onewindow.intake.v1.IntakeService/RecordAccess',
+                request_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessRequest.SerializeToString,
+                response_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -86,6 +91,13 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordAccess(self, request, context):
+        """Puts a person's opening of the case on record (ApplicationViewed) before the gateway shows it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -108,6 +120,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.ProvideSupplement,
                     request_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.FromString,
                     response_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.SerializeToString,
+            ),
+            'RecordAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordAccess,
+                    request_deserializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessRequest.FromString,
+                    response_serializer=onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -218,6 +235,33 @@ class IntakeService:
             '/onewindow.intake.v1.IntakeService/ProvideSupplement',
             onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementRequest.SerializeToString,
             onewindow_dot_intake_dot_v1_dot_intake__pb2.ProvideSupplementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.intake.v1.IntakeService/RecordAccess',
+            onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessRequest.SerializeToString,
+            onewindow_dot_intake_dot_v1_dot_intake__pb2.RecordAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,
