@@ -16,7 +16,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch run test test-unit lint clean
+.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-unit lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ kafka-down: install ## Stop the local Kafka broker (data is kept in .kafka/data)
 kafka-status: install ## Is the local broker running and answering?
 	$(KAFKA) status
 
+pg-up: install ## Start Debian's PostgreSQL on 127.0.0.1:55432 (installed when missing), for OW_AUDIT_DATABASE_URL
+	$(PY) -m onewindow_devtools.pg_local up
+
+pg-down: install ## Stop the local PostgreSQL server
+	$(PY) -m onewindow_devtools.pg_local down
+
 run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them all
 	$(PY) -m onewindow_devtools.run_stack
 
@@ -75,5 +81,6 @@ lint: install ## ruff and mypy
 
 clean: ## Remove the venv, caches, local data and the broker's data (not its jars)
 	-$(KAFKA) down
-	rm -rf $(VENV) .data .run .pytest_cache .mypy_cache .ruff_cache .kafka/data .kafka/cluster-id
+	-$(PY) -m onewindow_devtools.pg_local down
+	rm -rf $(VENV) .data .run .pg .pytest_cache .mypy_cache .ruff_cache .kafka/data .kafka/cluster-id
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -15,6 +15,7 @@ def test_intake_service() -> None:
         "GetApplication": ("GetApplicationRequest", "GetApplicationResponse"),
         "ListApplications": ("ListApplicationsRequest", "ListApplicationsResponse"),
         "ProvideSupplement": ("ProvideSupplementRequest", "ProvideSupplementResponse"),
+        "RecordAccess": ("RecordAccessRequest", "RecordAccessResponse"),
     }
     assert hasattr(intake_pb2_grpc, "IntakeServiceStub")
     assert hasattr(intake_pb2_grpc, "add_IntakeServiceServicer_to_server")
@@ -33,5 +34,6 @@ def test_audit_service() -> None:
     assert _methods(audit_pb2, "AuditService") == {
         "GetTimeline": ("GetTimelineRequest", "GetTimelineResponse"),
         "VerifyChain": ("VerifyChainRequest", "VerifyChainResponse"),
+        "GetTrace": ("GetTraceRequest", "GetTraceResponse"),
     }
     assert hasattr(audit_pb2_grpc, "AuditServiceStub")

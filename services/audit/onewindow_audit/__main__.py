@@ -32,6 +32,7 @@ from .handlers import make_handlers
 from .keys import KeyError_, signing_key, trusted_keys
 from .otlp_receiver import OtlpTraceReceiver
 from .settings import AuditSettings, settings_from_env
+from .span_forwarder import SpanForwarder
 from .span_store import SpanStore
 from .storage import AuditStore, open_store
 
@@ -55,15 +56,20 @@ class AuditNode:
         checkpointer = Checkpointer(self._store, self.key, self.settings.audit_checkpoint_interval_s)
         checkpointer.start()
         api = AuditApi(self._store, spans, lambda: self.keys)
+        forwarder = SpanForwarder(self.settings.span_forward_endpoint) if self.settings.span_forward_endpoint else None
+        if forwarder is not None:
+            forwarder.start()
 
         def register(server: object) -> None:
             audit_pb2_grpc.add_AuditServiceServicer_to_server(api, server)
-            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(OtlpTraceReceiver(spans), server)
+            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(OtlpTraceReceiver(spans, forwarder), server)
 
         stop_server = grpc_server(self.settings.audit_grpc_address, register)
 
         def stop() -> None:
             stop_server()
+            if forwarder is not None:
+                forwarder.stop()
             checkpointer.stop()
             spans.close()
             self.store().close()

@@ -11,6 +11,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_serv
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
+from .span_forwarder import SpanForwarder
 from .span_store import SpanStore, StoredSpan
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,15 @@ def spans_of(request: trace_service_pb2.ExportTraceServiceRequest) -> list[Store
 
 
 class OtlpTraceReceiver(trace_service_pb2_grpc.TraceServiceServicer):
-    def __init__(self, store: SpanStore) -> None:
+    def __init__(self, store: SpanStore, forwarder: SpanForwarder | None = None) -> None:
         self.store = store
+        self.forwarder = forwarder
 
     def Export(self, request: trace_service_pb2.ExportTraceServiceRequest,
                context: grpc.ServicerContext) -> trace_service_pb2.ExportTraceServiceResponse:
         # No span of our own here: tracing the export of spans would feed itself.
+        if self.forwarder is not None:
+            self.forwarder.offer(request)
         try:
             self.store.add(spans_of(request))
         except Exception as exc:  # the exporter retries UNAVAILABLE; say what went wrong

@@ -28,6 +28,9 @@ class AuditSettings(PlatformSettings):
     audit_checkpoint_interval_s: float = Field(default=60.0, gt=0, description="How often the head is signed")
     span_store_path: Path | None = Field(default=None, description="SQLite file of the span store")
     span_retention_days: float = Field(default=7.0, gt=0, description="Spans older than this are pruned")
+    span_forward_endpoint: str | None = Field(
+        default=None, description="OTLP/gRPC endpoint (e.g. http://jaeger:4317) that receives a copy of every span",
+    )
 
     def resolved_span_store_path(self) -> Path:
         return self.span_store_path or self.data_dir / f"{self.service_name}-spans.db"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from google.protobuf.json_format import MessageToDict
+from opentelemetry import trace
 
 from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted, ApplicationRouted, TaskResult
 from onewindow.application.v1.events_pb2 import PlannedTask as PlannedTaskMessage
@@ -82,6 +83,11 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
                          MessageToDict(accepted.fields), catalog)
         except RoutingError as exc:
             raise PermanentError(str(exc)) from exc
+        # Where the case goes, on the consumer span: ops filter traces by region and department.
+        trace.get_current_span().set_attributes({
+            "onewindow.item.code": item.code, "onewindow.region.code": accepted.receiving_region_code,
+            "onewindow.handling_region.code": route.handling_region,
+            "onewindow.department.codes": ",".join(sorted({t.department.code for t in route.tasks}))})
         accepted_at = _occurred_at(event)
         deadline = deadline_for(item, catalog, calendar, accepted_at)
         first = route.first_step()
