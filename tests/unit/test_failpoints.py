@@ -21,3 +21,18 @@ def test_an_armed_failpoint_kills_the_process_on_the_nth_pass() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert result.returncode == -9
     assert result.stdout.split() == ["0", "1", "2"]
+
+
+def test_a_failpoint_prefixed_with_a_service_is_armed_in_that_service_only() -> None:
+    code = (
+        "import sys\n"
+        "from onewindow_platform.failpoints import arm, failpoint\n"
+        "arm('ow-routing:x.y=2,ow-intake:x.y=1', sys.argv[1])\n"
+        "for i in range(4):\n"
+        "    print(i, flush=True)\n"
+        "    failpoint('x.y')\n"
+    )
+    routing = subprocess.run([sys.executable, "-c", code, "ow-routing"], capture_output=True, text=True, timeout=30)
+    other = subprocess.run([sys.executable, "-c", code, "ow-audit"], capture_output=True, text=True, timeout=30)
+    assert (routing.returncode, routing.stdout.split()) == (-9, ["0", "1"])
+    assert (other.returncode, other.stdout.split()) == (0, ["0", "1", "2", "3"])

@@ -62,6 +62,8 @@ class LocalBroker:
     deploy_dir: Path
     port: int
     controller_port: int
+    # A second broker (the fault suite's) reuses the first one's jars instead of fetching again.
+    shared_libs: Path | None = None
 
     @classmethod
     def from_env(cls) -> LocalBroker:
@@ -80,7 +82,12 @@ class LocalBroker:
 
     @property
     def libs(self) -> Path:
-        return self.home / "libs"
+        return self.shared_libs or self.home / "libs"
+
+    def sibling(self, home: Path, port: int, controller_port: int) -> LocalBroker:
+        """Another broker on other ports with its own data, sharing this one's jars."""
+        return LocalBroker(home=home, deploy_dir=self.deploy_dir, port=port, controller_port=controller_port,
+                           shared_libs=self.libs)
 
     @property
     def data_dir(self) -> Path:

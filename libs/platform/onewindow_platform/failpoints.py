@@ -2,8 +2,10 @@
 
 `OW_FAILPOINTS="consumer.after_commit=3,outbox.before_publish"` makes the process SIGKILL
 itself the 3rd time it passes `consumer.after_commit` and the 1st time it passes
-`outbox.before_publish`. With OW_FAILPOINTS_ONCE_DIR set, a point that fired leaves a marker
-file there and never fires again, so a restarted process gets past it. Unarmed points cost one
+`outbox.before_publish`. A point prefixed with a service name (`ow-routing:outbox.before_publish=5`)
+is armed in that service only, so one setting can target each service of a whole stack. With
+OW_FAILPOINTS_ONCE_DIR set, a point that fired leaves a marker file there and never fires again,
+so a restarted process gets past it. Unarmed points cost one
 dict lookup. Tests use them to prove that a crash at the worst moment loses nothing and does
 nothing twice.
 """
@@ -18,15 +20,21 @@ from pathlib import Path
 _lock = threading.Lock()
 _armed: dict[str, int] = {}
 _hits: dict[str, int] = {}
+_service = ""
 
 
-def arm(spec: str) -> None:
-    """Parse a failpoint spec (comma-separated `name[=n]`)."""
+def arm(spec: str, service: str = "") -> None:
+    """Parse a failpoint spec (comma-separated `[service:]name[=n]`) for this process."""
+    global _service
     with _lock:
         _armed.clear()
         _hits.clear()
+        _service = service
         for part in filter(None, (p.strip() for p in spec.split(","))):
-            name, _, count = part.partition("=")
+            target, _, point = part.rpartition(":")
+            if target and target != service:
+                continue
+            name, _, count = point.partition("=")
             _armed[name] = int(count) if count else 1
 
 
@@ -39,7 +47,7 @@ def failpoint(name: str) -> None:
             return
         once_dir = os.environ.get("OW_FAILPOINTS_ONCE_DIR")
         if once_dir:
-            marker = Path(once_dir) / name
+            marker = Path(once_dir) / (f"{_service}.{name}" if _service else name)
             if marker.exists():
                 return
             marker.parent.mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,7 @@ class ServiceRuntime:
         """Everything but the consuming loop: checks, topics, storage, producer, relay."""
         settings = self.settings
         setup_logging(settings.service_name, settings.log_level, settings.log_file)
-        arm(settings.failpoints)
+        arm(settings.failpoints, settings.service_name)
         require_crc32c()
         setup_tracing(settings)
         wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
