@@ -135,15 +135,25 @@ def duplicated_tasks(stack: Stack, application_ids: set[str]) -> int:
     return sum(count - 1 for count in per_department.values() if count > 1)
 
 
-def duplicated_mails(maildir: Path, application_ids: set[str]) -> int:
-    """E-mails sent more than once for one (application, reason): the subject names the reason."""
+# The e-mails a completed case brings: acceptance, completion, and the invitation to rate it.
+COMPLETED_CASE_MAILS = ("已受理", "已办结", "评价")
+
+
+def mails_by_reason(maildir: Path, application_ids: set[str]) -> Counter[tuple[str, str]]:
+    """E-mails per (application, reason); the subject names the reason."""
     seen: Counter[tuple[str, str]] = Counter()
     for path in maildir.glob("*.eml"):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         application_id = str(message["X-OW-Application-Id"] or "")
         if application_id in application_ids:
-            seen[(application_id, str(message["Subject"]))] += 1
-    return sum(count - 1 for count in seen.values() if count > 1)
+            subject = str(message["Subject"])
+            reason = next((r for r in COMPLETED_CASE_MAILS if r in subject), subject)
+            seen[(application_id, reason)] += 1
+    return seen
+
+
+def missing_mails(seen: Counter[tuple[str, str]], completed: set[str]) -> int:
+    return sum(1 for a in completed for reason in COMPLETED_CASE_MAILS if not seen[(a, reason)])
 
 
 def audit_verifies(stack: Stack) -> tuple[bool, str]:
@@ -166,14 +176,21 @@ def settle(stack: Stack, fault: str, load: Load, recovered_at: float, timeout_s:
         time.sleep(1.0)
     settled_at = time.monotonic()
     # Completed cases wait for their last e-mails (the notification service reads another topic).
-    time.sleep(2.0)
-    lost = len(accepted - completed - parked)
+    done = accepted & completed
+    mail_deadline = time.monotonic() + 60
+    while missing_mails(mails_by_reason(stack.maildir, done), done) and time.monotonic() < mail_deadline:
+        time.sleep(1.0)
+    time.sleep(2.0)  # anything sent twice would arrive by now
+    seen = mails_by_reason(stack.maildir, accepted)
+    mails_missing = missing_mails(seen, done)
+    mails_twice = sum(count - 1 for count in seen.values() if count > 1)
+    lost = len(accepted - completed - parked) + mails_missing
     tasks_twice = duplicated_tasks(stack, accepted)
-    mails_twice = duplicated_mails(stack.maildir, accepted)
     keys_twice = len(load.accepted) - len(accepted)  # two keys never share an application
     ok, problem = audit_verifies(stack)
     detail = (f"accepted {len(accepted)}, retried {load.retries}, refused {dict(load.refused) or 0}; "
-              f"tasks twice {tasks_twice}, e-mails twice {mails_twice}; audit {'verifies' if ok else problem}")
+              f"tasks twice {tasks_twice}, e-mails missing {mails_missing}, twice {mails_twice}"
+              + ("" if ok else f"; audit: {problem}"))
     row = Row(fault=fault, in_flight=len(accepted), lost=lost,
               duplicated=tasks_twice + mails_twice + max(keys_twice, 0), parked=len(accepted & parked),
               recover_s=round(max(0.0, settled_at - recovered_at), 1), audit_verifies=ok, detail=detail)

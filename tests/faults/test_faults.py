@@ -8,6 +8,7 @@ as a table at the end of the run (and written to .run/fault-report.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import time
@@ -24,7 +25,11 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 SERVICES = [("intake", "onewindow_intake"), ("routing", "onewindow_routing"),
             ("department-adapter", "onewindow_department_adapter"), ("notification", "onewindow_notification"),
             ("audit", "onewindow_audit"), ("gateway", "onewindow_gateway")]
-LOAD = {"count": 12, "rate_per_s": 3.0}
+
+
+def steady_load(stack: Stack) -> Load:
+    """Twelve business start-up bundles (sixty agency tasks) at three a second."""
+    return Load(stack, count=12, rate_per_s=3.0).start()
 
 
 def kill_and_wait_for_restart(stack: Stack, module: str) -> None:
@@ -49,7 +54,7 @@ def test_sigkill_of_each_service_in_turn(make_stack: StackFactory) -> None:
     stack = make_stack()
     rows = []
     for name, module in SERVICES:
-        load = Load(stack, **LOAD).start()
+        load = steady_load(stack)
         time.sleep(1.5)  # cases are in flight
         kill_and_wait_for_restart(stack, module)
         recovered_at = time.monotonic()
@@ -62,7 +67,7 @@ def test_sigkill_between_database_commit_and_publish(make_stack: StackFactory, t
     points = ",".join(f"ow-{name}:outbox.before_publish={n}" for name, n in
                       (("intake", 4), ("routing", 6), ("department-adapter", 6), ("notification", 6)))
     stack = make_stack(OW_FAILPOINTS=points, OW_FAILPOINTS_ONCE_DIR=str(tmp_path / "fired"))
-    load = Load(stack, **LOAD).start().join()
+    load = steady_load(stack).join()
     wait_until(lambda: len(list((tmp_path / "fired").glob("*"))) == 4, 60, "not every failpoint fired")
     row = settle(stack, "SIGKILL between commit and publish (intake, routing, adapter, notification)", load,
                  time.monotonic())
@@ -73,7 +78,7 @@ def test_broker_stopped_and_killed_then_restarted(make_stack: StackFactory, faul
     stack = make_stack()
     rows = []
     for how in ("stopped cleanly", "SIGKILL"):
-        load = Load(stack, **LOAD).start()
+        load = steady_load(stack)
         time.sleep(1.5)
         if how == "SIGKILL":
             fault_broker.kill()
@@ -95,10 +100,17 @@ def test_an_agency_down_slow_and_answering_garbage(make_stack: StackFactory) -> 
     for mode, extra in (("down", {}), ("slow", {"slow_s": 7.0}), ("garbage", {})):
         httpx.put(f"{stack.simulator_url}/control/departments/{department}", json={"mode": mode, **extra},
                   timeout=10).raise_for_status()
-        load = Load(stack, **LOAD).start().join()
+        load = steady_load(stack).join()
         time.sleep(3)  # deliveries to the department fail and are retried with backoff
+        restored = dt.datetime.now(dt.UTC)
         httpx.put(f"{stack.simulator_url}/control/departments/{department}", json={"mode": "normal"},
                   timeout=10).raise_for_status()
         recovered_at = time.monotonic()
         rows.append(settle(stack, f"agency {department} {mode}", load, recovered_at, timeout_s=180))
+        if mode != "slow":  # the fault did bite: the department took its tasks only once it was back
+            tasks = httpx.get(f"{stack.simulator_url}/control/tasks", params={"department_code": department},
+                              timeout=30).json()
+            mine = [t for t in tasks if t["application_id"] in set(load.accepted.values())]
+            assert len(mine) == len(load.accepted)
+            assert all(dt.datetime.fromisoformat(t["received_at"]) >= restored for t in mine), mine
     assert_clean(rows)
