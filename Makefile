@@ -16,7 +16,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-unit lint clean
+.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -72,8 +72,11 @@ test: install ## Install, check generated code and lint, start Kafka, run every 
 	$(MAKE) --no-print-directory proto-check lint
 	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
 
+test-faults: install ## The fault suite alone: the stack under load, broken on purpose; prints the table
+	$(PY) -m pytest tests/faults -m faults -rN $(PYTEST_ARGS)
+
 test-unit: install ## Only the tests that need no broker
-	$(PY) -m pytest -m "not kafka and not postgres" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not kafka and not postgres and not faults" $(PYTEST_ARGS)
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .

@@ -44,7 +44,12 @@ class Load:
     give_up_after_s: float = 90.0
     accepted: dict[str, str] = field(default_factory=dict)  # idempotency key -> application id
     refused: Counter[int] = field(default_factory=Counter)  # final non-202 statuses the clerk saw
-    retries: int = 0
+    retried: Counter[int] = field(default_factory=Counter)  # statuses answered before a retry (-1: no answer)
+    retry_after_missing: int = 0  # 503s without a Retry-After header
+
+    @property
+    def retries(self) -> int:
+        return sum(self.retried.values())
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -83,11 +88,14 @@ class Load:
                         return
                     if status < 500 and status != 429:
                         break  # the clerk's request was refused for good
+                    if status == 503 and "Retry-After" not in response.headers:
+                        with self._lock:
+                            self.retry_after_missing += 1
                     retry_after = float(response.headers.get("Retry-After", backoff))
                 except httpx.HTTPError:
                     status, retry_after = -1, backoff
                 with self._lock:
-                    self.retries += 1
+                    self.retried[status] += 1
                 time.sleep(min(retry_after, 5.0))
                 backoff = min(backoff * 2, 5.0)
         with self._lock:
@@ -188,7 +196,7 @@ def settle(stack: Stack, fault: str, load: Load, recovered_at: float, timeout_s:
     tasks_twice = duplicated_tasks(stack, accepted)
     keys_twice = len(load.accepted) - len(accepted)  # two keys never share an application
     ok, problem = audit_verifies(stack)
-    detail = (f"accepted {len(accepted)}, retried {load.retries}, refused {dict(load.refused) or 0}; "
+    detail = (f"accepted {len(accepted)}, retried {dict(load.retried) or 0}, refused {dict(load.refused) or 0}; "
               f"tasks twice {tasks_twice}, e-mails missing {mails_missing}, twice {mails_twice}"
               + ("" if ok else f"; audit: {problem}"))
     row = Row(fault=fault, in_flight=len(accepted), lost=lost,

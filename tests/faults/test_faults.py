@@ -114,3 +114,87 @@ def test_an_agency_down_slow_and_answering_garbage(make_stack: StackFactory) -> 
             assert len(mine) == len(load.accepted)
             assert all(dt.datetime.fromisoformat(t["received_at"]) >= restored for t in mine), mine
     assert_clean(rows)
+
+
+def test_broker_down_longer_than_the_clients_timeouts(make_stack: StackFactory, fault_broker) -> None:
+    """While accepted cases cannot reach the broker for longer than intake's publish-lag limit,
+    the gateway answers 503 with Retry-After instead of handing out receipts; what was accepted
+    before stays in intake's outbox and moves on once the broker is back."""
+    stack = make_stack(OW_INTAKE_MAX_PUBLISH_LAG_S="6")
+    load = Load(stack, count=20, rate_per_s=1.0, give_up_after_s=120).start()
+    time.sleep(2)
+    fault_broker.down()
+    time.sleep(20)  # longer than the producers' request timeout and the publish-lag limit
+    fault_broker.up()
+    recovered_at = time.monotonic()
+    row = settle(stack, "broker down 20 s (> 6 s publish-lag limit)", load.join(), recovered_at)
+    assert load.retried[503] > 0, "the gateway never said 503 while the broker was away"
+    assert load.retry_after_missing == 0
+    assert not load.refused, load.refused
+    assert_clean([row])
+
+
+def test_poison_records_on_every_topic(make_stack: StackFactory) -> None:
+    from kafka import KafkaProducer
+
+    from onewindow_platform.topics import ALL_TOPICS
+    from tests.support.kafka_io import produce, produce_raw, read_all, submitted
+
+    stack = make_stack()
+    load = steady_load(stack)
+    producer = KafkaProducer(bootstrap_servers=stack.bootstrap)
+    poisoned = []
+    for topic in ALL_TOPICS:
+        name = stack.topic_prefix + topic.name
+        package = topic.module.DESCRIPTOR.package  # type: ignore[attr-defined]
+        unknown = submitted("poison-case", "unknown")
+        unknown.event_type = f"{package}.SomethingTeleported"
+        wrong_schema = submitted("poison-case", "wrong-schema")
+        wrong_schema.event_type = next(t for t in topic.module.DESCRIPTOR.message_types_by_name)  # type: ignore[attr-defined]
+        wrong_schema.event_type = f"{package}.{wrong_schema.event_type}"
+        wrong_schema.payload.type_url = "type.googleapis.com/onewindow.common.v1.Actor"
+        produce_raw(producer, name, b"poison-case", b"\x00\xff undecodable")
+        produce(producer, name, [unknown, wrong_schema])
+        poisoned.append(name)
+    producer.close()
+    row = settle(stack, "poison records (undecodable, unknown type, wrong schema) on every topic", load.join(),
+                 time.monotonic())
+    for name in poisoned:  # every consuming service dead-lettered each of the three, and kept going
+        dlq = read_all(stack.bootstrap, name + ".dlq", expect_at_least=3, timeout_s=30)
+        assert len({r.value for r in dlq}) >= 3, name
+    assert_clean([row])
+
+
+def test_duplicate_submissions_racing_on_one_idempotency_key(make_stack: StackFactory) -> None:
+    import threading
+    import uuid
+
+    from tests.faults.harness import application_payload
+
+    stack = make_stack()
+    keys = [uuid.uuid4().hex for _ in range(8)]
+    answers: dict[str, list[tuple[int, str]]] = {key: [] for key in keys}
+    barrier = threading.Barrier(6 * len(keys))
+
+    def submit(key: str) -> None:
+        with stack.client("clerk") as http:
+            barrier.wait()
+            response = http.post("/api/v1/applications", json=application_payload(0), headers={"Idempotency-Key": key})
+            answers[key].append((response.status_code, response.json().get("application_id", "")))
+
+    threads = [threading.Thread(target=submit, args=(key,)) for key in keys for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    load = Load(stack, count=0, rate_per_s=1.0)
+    for key, replies in answers.items():
+        assert {status for status, _ in replies} == {202}, replies
+        ids = {application_id for _, application_id in replies}
+        load.accepted[key] = sorted(ids)[0]
+        extra = len(ids) - 1
+        if extra:
+            load.accepted.update({f"{key}-{i}": other for i, other in enumerate(sorted(ids)[1:])})
+    row = settle(stack, "6 clients racing on each of 8 Idempotency-Keys", load, time.monotonic())
+    assert row.in_flight == len(keys), "one key made more than one application"
+    assert_clean([row])

@@ -66,6 +66,13 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wake.set()
 
+    def oldest_pending_age_s(self) -> float:
+        """How long the oldest unpublished event has waited (0 when the outbox is empty): how far
+        behind the event bus this process is, e.g. while the broker is unreachable."""
+        row = self.db.connection().execute(
+            "SELECT (julianday('now') - julianday(MIN(created_at))) * 86400.0 FROM ow_outbox").fetchone()
+        return float(row[0]) if row and row[0] is not None else 0.0
+
     def publish_pending(self, timeout_s: float = 30.0) -> int:
         """Publish up to one batch of rows; returns how many were published (and deleted)."""
         with self._lock:

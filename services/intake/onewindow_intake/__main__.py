@@ -29,7 +29,7 @@ def build_api(runtime: ServiceRuntime) -> IntakeApi:
         settings, runtime.db, catalog, calendar,
         PersonalDataCipher.from_environment(settings.data_dir), on_commit=runtime.relay.wake,
     )
-    return IntakeApi(settings, runtime.db, submissions)
+    return IntakeApi(settings, runtime.db, submissions, runtime.relay.oldest_pending_age_s)
 
 
 def serve_api(runtime: ServiceRuntime) -> Callable[[], None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 
 import grpc
 from google.protobuf.json_format import MessageToDict, ParseDict
@@ -34,15 +35,24 @@ CHANNEL_NAMES = {1: "counter", 2: "app", 3: "web", 4: "hotline", 5: "sensor"}
 
 
 class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, settings: IntakeSettings, db: Database, submissions: SubmissionService) -> None:
+    def __init__(self, settings: IntakeSettings, db: Database, submissions: SubmissionService,
+                 publish_lag_s: Callable[[], float] = lambda: 0.0) -> None:
         self.settings = settings
         self.db = db
         self.submissions = submissions
+        self.publish_lag_s = publish_lag_s
 
     def SubmitApplication(self, request: intake_pb2.SubmitApplicationRequest,
                           context: grpc.ServicerContext) -> intake_pb2.SubmitApplicationResponse:
         attributes = {"onewindow.item.code": request.item_code, "onewindow.region.code": request.region_code}
         with server_span(context, "IntakeService/SubmitApplication", **attributes) as span:
+            lag = self.publish_lag_s()
+            if lag > self.settings.intake_max_publish_lag_s:
+                # What is accepted stays safe in the outbox, but a receipt for a case that cannot
+                # move is a promise we cannot keep: the counter retries once the broker is back.
+                span.set_attribute("onewindow.refused.publish_lag_s", round(lag, 1))
+                context.abort(grpc.StatusCode.UNAVAILABLE,
+                              f"the event bus has not taken accepted cases for {lag:.0f} s; retry shortly")
             submission = Submission(
                 item_code=request.item_code, region_code=request.region_code,
                 location_region_code=request.location_region_code,

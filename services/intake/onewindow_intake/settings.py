@@ -17,6 +17,10 @@ class IntakeSettings(PlatformSettings):
     catalog_dir: Path | None = Field(default=None, description="reference data folder; default: the shipped data")
     holidays_dir: Path | None = Field(default=None, description="extra official holiday schedules (<year>.yaml)")
     list_page_size_max: int = Field(default=100, ge=1, le=1000)
+    intake_max_publish_lag_s: float = Field(
+        default=30.0, gt=0, description="Refuse new submissions (503, retry later) while accepted events have waited "
+                                        "this long for the broker",
+    )
 
 
 def settings_from_env() -> IntakeSettings:
