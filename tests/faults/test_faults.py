@@ -198,3 +198,52 @@ def test_duplicate_submissions_racing_on_one_idempotency_key(make_stack: StackFa
     row = settle(stack, "6 clients racing on each of 8 Idempotency-Keys", load, time.monotonic())
     assert row.in_flight == len(keys), "one key made more than one application"
     assert_clean([row])
+
+
+@pytest.mark.postgres
+def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: StackFactory,
+                                                                   postgres_server: str) -> None:
+    """The audit database turns read-only (what PostgreSQL does on a full disk's emergency, or a
+    demoted primary): the audit service stops consuming — its lag grows, nothing is skipped or
+    dead-lettered — and it catches up once the database takes writes again."""
+    import psycopg
+
+    name = f"faults_{os.urandom(4).hex()}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    stack = make_stack(OW_AUDIT_DATABASE_URL=url, OW_RETRY_BACKOFF_MAX_MS="2000")
+
+    def records() -> int:
+        with psycopg.connect(url) as conn:
+            return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])  # type: ignore[index]
+
+    def set_read_only(on: bool) -> None:
+        with psycopg.connect(postgres_server, autocommit=True) as admin:
+            admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = {"on" if on else "off"}')
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+
+    load = steady_load(stack)
+    time.sleep(1.5)
+    set_read_only(True)
+    time.sleep(2)
+    stalled_at = records()
+    load.join()
+    time.sleep(6)  # the cases move on; the audit record does not
+    assert records() == stalled_at, "the audit wrote to a read-only database?"
+    set_read_only(False)
+    recovered_at = time.monotonic()
+    row = settle(stack, "audit database read-only (PostgreSQL), then writable", load, recovered_at)
+    # Nothing was skipped: every case's events are on record, each once.
+    def complete_on_record(application_id: str) -> bool:
+        with stack.client("ops") as http:
+            entries = http.get(f"/api/v1/applications/{application_id}/timeline").json()
+        types = [e["event_type"] for e in entries]
+        return types.count("TaskCompleted") == 5 and types.count("ApplicationCompleted") == 1
+
+    for application_id in load.accepted.values():
+        wait_until(lambda a=application_id: complete_on_record(a), 60, f"the audit record of {application_id} has gaps")
+    assert records() > stalled_at
+    row.recover_s = round(time.monotonic() - recovered_at, 1)  # until the audit record caught up
+    row.detail += f"; audit stalled at {stalled_at} records while read-only, caught up after"
+    assert_clean([row])

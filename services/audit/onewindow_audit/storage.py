@@ -208,7 +208,7 @@ class PostgresAuditStore(AuditStore):
 
     def _read(self) -> Any:
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
+        if conn is None or conn.closed or conn.broken:
             conn = self._connect()
             self._local.conn = conn
             with self._lock:
@@ -222,8 +222,10 @@ class PostgresAuditStore(AuditStore):
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.APPEND_LOCK,))
                 yield conn
-        except self._psycopg.OperationalError as exc:  # server gone, disk full, read-only: retry later
-            raise StorageUnavailable(f"PostgreSQL: {exc}".strip()) from exc
+        except self._psycopg.Error as exc:
+            # Server gone, disk full, database read-only, even a bug: the record is retried until
+            # the store takes it. An audit trail must stall (consumer lag grows) rather than skip.
+            raise StorageUnavailable(f"PostgreSQL: {type(exc).__name__}: {exc}".strip()) from exc
 
     def records(self) -> Generator[AuditRecord, None, None]:
         conn = self._read()
