@@ -247,3 +247,35 @@ def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: St
     row.recover_s = round(time.monotonic() - recovered_at, 1)  # until the audit record caught up
     row.detail += f"; audit stalled at {stalled_at} records while read-only, caught up after"
     assert_clean([row])
+
+
+def test_a_second_routing_instance_joins_mid_flow_and_leaves(make_stack: StackFactory) -> None:
+    """Scale-out on one host: a second routing process with the same settings (same consumer
+    group, same database file) joins while cases are in flight — the group rebalances — and later
+    leaves with SIGTERM, rebalancing again."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    stack = make_stack()
+    first = stack.child_pid("onewindow_routing")
+    environ = dict(item.split("=", 1) for item in
+                   Path(f"/proc/{first}/environ").read_bytes().decode().split("\0") if "=" in item)
+    log = stack.root / "routing-2.log"
+    load = Load(stack, count=24, rate_per_s=3.0).start()
+    time.sleep(1.5)
+    with open(log, "wb") as out:
+        second = subprocess.Popen([sys.executable, "-m", "onewindow_routing"], env=environ, cwd=stack.root,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        # It joined when the group gave it partitions of its own.
+        wait_until(lambda: re.search(r'"msg": "partitions assigned".*"partitions": \["', log.read_text()), 60,
+                   "the second instance was given no partitions", on_timeout=log.read_text)
+        time.sleep(3)
+    finally:
+        second.terminate()
+        assert second.wait(timeout=60) == 0, log.read_text()[-2000:]
+    recovered_at = time.monotonic()
+    row = settle(stack, "second routing instance joins mid-flow, then leaves", load.join(), recovered_at)
+    assert_clean([row])

@@ -7,13 +7,17 @@ crc32c extension, which makes the client 20-30x faster.
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Iterable
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaConfigurationError, KafkaError
 
 from .config import ConfigurationError, PlatformSettings
+
+log = logging.getLogger(__name__)
 
 
 class BrokerUnavailable(RuntimeError):
@@ -95,5 +99,16 @@ def make_consumer(settings: PlatformSettings, topics: list[str], group_id: str |
     }
     config.update(overrides)
     consumer = KafkaConsumer(**config)
-    consumer.subscribe(topics)
+    consumer.subscribe(topics, listener=_LogRebalance())
     return consumer
+
+
+class _LogRebalance(ConsumerRebalanceListener):
+    """Which partitions this instance holds, in the log: what ops look at when a group rebalances."""
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        log.info("partitions revoked", extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in revoked)})
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        log.info("partitions assigned",
+                 extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)})
