@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from onewindow_catalog import load_catalog
 from onewindow_platform.personal_data import PersonalDataCipher
@@ -14,6 +15,7 @@ from . import health
 from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
+from .rate_limit import RateLimiter
 from .routes import agency, applications, catalog, me, ops, providers, satisfaction
 from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
 from .settings import GatewaySettings
@@ -29,11 +31,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.notification.close()
         app.state.audit.close()
 
+    docs = settings.gateway_docs  # production turns the interactive docs and the schema off
     app = FastAPI(
         title="onewindow gateway",
         version="0.1.0",
         description="One window for cross-agency government services (一窗受理 · 一网通办).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.tokens = TokenStore.from_file(settings.gateway_tokens_file)
@@ -44,9 +48,15 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
     app.state.audit = AuditClient(settings.audit_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
+    app.state.rate_limit = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
+    app.state.auth_failure_limit = RateLimiter(settings.auth_failures_per_min / 60, settings.auth_failures_per_min)
     install_error_handlers(app)
     app.middleware("http")(trace_requests)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    origins = [o.strip() for o in settings.gateway_cors_origins.split(",") if o.strip()]
+    if origins:  # no CORS headers at all unless origins are named
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PUT"],
+                           allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app.include_router(health.router)
     app.include_router(applications.router)
     app.include_router(catalog.router)

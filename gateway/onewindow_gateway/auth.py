@@ -21,6 +21,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from onewindow.common.v1.types_pb2 import Actor, ActorKind
 from onewindow_platform.config import ConfigurationError
 
+from .rate_limit import client_address
+
 ROLES = {"clerk", "ops", "citizen", "agency"}
 ACTOR_KINDS = {"clerk": ActorKind.ACTOR_KIND_CLERK, "ops": ActorKind.ACTOR_KIND_OPS,
                "citizen": ActorKind.ACTOR_KIND_CITIZEN, "agency": ActorKind.ACTOR_KIND_AGENCY}
@@ -86,8 +88,10 @@ def current_principal(request: Request,
                             headers={"WWW-Authenticate": "Bearer"})
     principal = request.app.state.tokens.lookup(credentials.credentials)
     if principal is None:
+        request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
+    request.app.state.rate_limit.enforce(f"token:{principal.role}:{principal.name}")
     return principal
 
 

@@ -29,6 +29,11 @@ class GatewaySettings(PlatformSettings):
     sms_receipt_token: str = Field(default="", description="shared with the SMS provider for delivery receipts")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     catalog_dir: Path | None = Field(default=None)
+    rate_limit_per_s: float = Field(default=50.0, gt=0, description="requests a second per token (bursts: below)")
+    rate_limit_burst: float = Field(default=100.0, ge=1)
+    auth_failures_per_min: float = Field(default=30.0, gt=0, description="failed authentications per client address")
+    gateway_docs: bool = Field(default=True, description="serve /docs and /openapi.json (turn off in production)")
+    gateway_cors_origins: str = Field(default="", description="comma-separated origins allowed by CORS; empty: none")
 
 
 def settings_from_env() -> GatewaySettings:

@@ -166,3 +166,47 @@ def test_the_chain_verifies_after_services_are_killed_and_restarted(stack: Stack
     out = subprocess.run([sys.executable, "-m", "onewindow_audit", "verify"], env=env, capture_output=True,
                          text=True, timeout=60)
     assert out.returncode == 0 and "audit chain OK" in out.stdout, out.stdout + out.stderr
+
+
+def test_no_full_id_or_phone_number_in_any_topic_log_span_or_database(stack: Stack) -> None:
+    """After the runs above (and one more case with a phone-only applicant, so SMS is used): no full
+    ID-card or phone number in any record of any topic (keys, values, headers, DLQs), in any of our
+    services' logs, in any exported span, or in plain text in any service's database file."""
+    import re
+
+    from tests.support.kafka_io import read_all
+
+    accepted = submit(stack, email=False)
+    timeline_when(stack, accepted["application_id"], lambda types: "NotificationSent" in types)
+    secrets = [b"11010519491231002X", b"13812345678"]
+
+    from onewindow_platform.topics import ALL_TOPICS
+
+    for topic in ALL_TOPICS:
+        for name in (stack.topic_prefix + topic.name, stack.topic_prefix + topic.dlq):
+            for record in read_all(stack.bootstrap, name, timeout_s=10):
+                blob = b"".join([record.key or b"", record.value or b"", *record.headers.values()])
+                assert not any(s in blob for s in secrets), (name, record.offset)
+
+    id_or_phone = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|1[3-9]\d{9})(?![\dA-Za-z])")
+    logs = sorted((stack.root / ".run" / "logs").glob("ow-*.log"))
+    assert len(logs) == 6
+    for log in logs:
+        text = log.read_text(errors="replace")
+        assert not id_or_phone.search(text), (log.name, id_or_phone.search(text))
+
+    import sqlite3
+
+    spans = sqlite3.connect(stack.root / "data" / "ow-audit-spans.db").execute("SELECT * FROM spans").fetchall()
+    assert len(spans) > 50
+    for row in spans:
+        text = " ".join(str(value) for value in row)
+        assert not id_or_phone.search(text), row
+
+    # Our services' files only: the stand-ins for the SMS provider and the agencies are other parties.
+    databases = [p for p in (stack.root / "data").iterdir() if p.name.startswith("ow-")
+                 and p.name.endswith((".db", ".db-wal"))]
+    assert any(p.name.startswith("ow-intake") for p in databases)
+    for database in databases:  # personal data is sealed (AES-GCM) at rest, never in plain text
+        content = database.read_bytes()
+        assert not any(s in content for s in secrets), database.name

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from onewindow.feedback.v1.events_pb2 import Rating
 from onewindow.notification.v1 import notification_pb2
@@ -26,6 +26,8 @@ NAMES = {value: name for name, value in LEVELS.items()}
 
 
 class SatisfactionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # no field of the record can be set but these
+
     rating: Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
     comment: str = Field(default="", max_length=1000)
 

@@ -108,9 +108,19 @@ class ConsumingLoop:
     def run(self) -> None:
         log.info("consuming", extra={"group": self.settings.consumer_group,
                                      "handlers": sorted(self.handlers)})
+        backoff_s = 0.5
         try:
             while not self.stop_event.is_set():
-                self.run_once()
+                try:
+                    self.run_once()
+                    backoff_s = 0.5
+                except KafkaError as exc:
+                    # The broker is away (restarting, network): ride it out instead of exiting;
+                    # what was handled but not committed comes again and the inbox skips it.
+                    log.warning("broker unreachable; polling again shortly",
+                                extra={"error": f"{type(exc).__name__}: {exc}", "retry_in_s": backoff_s})
+                    self.stop_event.wait(backoff_s)
+                    backoff_s = min(backoff_s * 2, 10.0)
                 self.on_poll()
         finally:
             self._commit_offsets()

@@ -20,22 +20,22 @@ from pathlib import Path
 _lock = threading.Lock()
 _armed: dict[str, int] = {}
 _hits: dict[str, int] = {}
-_service = ""
+_markers: dict[str, str] = {}  # point -> its once-marker file name (the spec's own words)
 
 
 def arm(spec: str, service: str = "") -> None:
     """Parse a failpoint spec (comma-separated `[service:]name[=n]`) for this process."""
-    global _service
     with _lock:
         _armed.clear()
         _hits.clear()
-        _service = service
+        _markers.clear()
         for part in filter(None, (p.strip() for p in spec.split(","))):
             target, _, point = part.rpartition(":")
             if target and target != service:
                 continue
             name, _, count = point.partition("=")
             _armed[name] = int(count) if count else 1
+            _markers[name] = f"{target}.{name}" if target else name
 
 
 def failpoint(name: str) -> None:
@@ -47,7 +47,7 @@ def failpoint(name: str) -> None:
             return
         once_dir = os.environ.get("OW_FAILPOINTS_ONCE_DIR")
         if once_dir:
-            marker = Path(once_dir) / (f"{_service}.{name}" if _service else name)
+            marker = Path(once_dir) / _markers[name]
             if marker.exists():
                 return
             marker.parent.mkdir(parents=True, exist_ok=True)

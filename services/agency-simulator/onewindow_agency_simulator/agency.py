@@ -110,9 +110,10 @@ class Agency:
         return self.default_delay_s if configured is None else configured
 
     def callback(self, task_id: str, department_code: str, body: dict[str, object], traceparent: str = "",
-                 attempts: int = 10) -> int:
-        """POST the agency's event to the gateway with the department's token; retried while the
-        gateway is unreachable. Returns the final HTTP status."""
+                 attempts: int = 60) -> int:
+        """POST the agency's event to the gateway with the department's token; retried (about five
+        minutes, as a back office's outgoing queue would) while the gateway is unreachable or
+        answers 5xx. Returns the final HTTP status."""
         with _tracer.start_as_current_span(
                 f"agency callback {body.get('event', '')}", context=context_from_traceparent(traceparent),
                 kind=SpanKind.CLIENT, attributes={"onewindow.department.code": department_code,
