@@ -6,11 +6,13 @@ import asyncio
 import hmac
 from typing import Literal
 
-from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
 from onewindow.notification.v1 import notification_pb2
 from onewindow.notification.v1.events_pb2 import NotificationChannel
+
+from ..rate_limit import client_address
 
 router = APIRouter(prefix="/api/v1/providers", tags=["providers"])
 
@@ -22,12 +24,17 @@ class SmsReceiptIn(BaseModel):
     at: str = Field(default="", max_length=64)
 
 
-@router.post("/sms/receipts", status_code=status.HTTP_202_ACCEPTED, summary="SMS delivery receipt")
-async def sms_receipt(body: SmsReceiptIn, request: Request,
-                      token: str = Header(default="", alias="X-SMS-Receipt-Token")) -> dict[str, bool]:
+def sms_provider(request: Request, token: str = Header(default="", alias="X-SMS-Receipt-Token")) -> None:
+    """Who sends receipts is checked before what they sent is looked at (401 before 422)."""
     expected = request.app.state.settings.sms_receipt_token
     if not expected or not hmac.compare_digest(token, expected):
+        request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown provider")
+
+
+@router.post("/sms/receipts", status_code=status.HTTP_202_ACCEPTED, summary="SMS delivery receipt",
+             dependencies=[Depends(sms_provider)])
+async def sms_receipt(body: SmsReceiptIn, request: Request) -> dict[str, bool]:
     receipt = notification_pb2.RecordDeliveryReceiptRequest(
         channel=NotificationChannel.NOTIFICATION_CHANNEL_SMS, provider_message_id=body.message_id,
         delivered=body.status == "delivered", detail=body.status)
