@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,8 +19,15 @@ from .errors import BodySizeLimit, install_error_handlers
 from .rate_limit import RateLimiter
 from .routes import agency, applications, catalog, me, ops, providers, satisfaction
 from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
+from .schemas import ErrorOut
 from .settings import GatewaySettings
 from .tracing_middleware import trace_requests
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in (
+        (401, "No or unknown credentials"), (403, "Not allowed for this role"), (404, "Not found, or not yours"),
+        (413, "Request body too large"), (422, "The request is invalid"),
+        (429, "Too many requests; see Retry-After"), (503, "A service is unavailable; see Retry-After"))}
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -58,11 +66,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST", "PUT"],
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app.include_router(health.router)
-    app.include_router(applications.router)
-    app.include_router(catalog.router)
-    app.include_router(agency.router)
-    app.include_router(ops.router)
-    app.include_router(me.router)
-    app.include_router(providers.router)
-    app.include_router(satisfaction.router)
+    for router in (applications.router, catalog.router, agency.router, ops.router, me.router, providers.router,
+                   satisfaction.router):
+        # The contract documents the one error format every error answer has (422 included,
+        # instead of FastAPI's default validation-error schema).
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app

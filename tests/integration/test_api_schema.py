@@ -36,4 +36,6 @@ def test_no_server_error_and_every_answer_matches_the_schema(stack: Stack, role:
                "--phases", "examples,coverage,fuzzing", "--generation-deterministic", "--request-timeout", "20",
                "--suppress-health-check", "all", "--no-color"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    (Path.cwd() / ".run").mkdir(exist_ok=True)
+    (Path.cwd() / ".run" / f"schemathesis-{role}.txt").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
