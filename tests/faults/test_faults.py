@@ -45,6 +45,11 @@ def kill_and_wait_for_restart(stack: Stack, module: str) -> None:
     wait_until(restarted, 30, f"{module} was not restarted")
 
 
+def assert_no_service_restarted(stack: Stack) -> None:
+    """Services ride out a broker outage: none of them exits and needs the supervisor."""
+    assert "exited with code" not in (stack.root / "run.out").read_text(), (stack.root / "run.out").read_text()
+
+
 def assert_clean(rows: list[Row]) -> None:
     bad = [row for row in rows if not row.ok()]
     assert not bad, "\n".join(f"{r.fault}: lost {r.lost}, duplicated {r.duplicated}, {r.detail}" for r in bad)
@@ -89,6 +94,7 @@ def test_broker_stopped_and_killed_then_restarted(make_stack: StackFactory, faul
         recovered_at = time.monotonic()
         rows.append(settle(stack, f"broker {how}, restarted after 5 s", load.join(), recovered_at))
     assert_clean(rows)
+    assert_no_service_restarted(stack)
 
 
 def test_an_agency_down_slow_and_answering_garbage(make_stack: StackFactory) -> None:
@@ -132,6 +138,7 @@ def test_broker_down_longer_than_the_clients_timeouts(make_stack: StackFactory, 
     assert load.retry_after_missing == 0
     assert not load.refused, load.refused
     assert_clean([row])
+    assert_no_service_restarted(stack)
 
 
 def test_poison_records_on_every_topic(make_stack: StackFactory) -> None:
