@@ -12,6 +12,8 @@ import datetime as dt
 import os
 import signal
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +50,18 @@ def kill_and_wait_for_restart(stack: Stack, module: str) -> None:
 def assert_no_service_restarted(stack: Stack) -> None:
     """Services ride out a broker outage: none of them exits and needs the supervisor."""
     assert "exited with code" not in (stack.root / "run.out").read_text(), (stack.root / "run.out").read_text()
+
+
+def assert_every_case_on_record(stack: Stack, load: Load) -> None:
+    """Nothing was skipped by the audit: every case's events are on record, each once."""
+    def complete_on_record(application_id: str) -> bool:
+        with stack.client("ops") as http:
+            entries = http.get(f"/api/v1/applications/{application_id}/timeline").json()
+        types = [e["event_type"] for e in entries]
+        return types.count("TaskCompleted") == 5 and types.count("ApplicationCompleted") == 1
+
+    for application_id in load.accepted.values():
+        wait_until(lambda a=application_id: complete_on_record(a), 60, f"the audit record of {application_id} has gaps")
 
 
 def assert_clean(rows: list[Row]) -> None:
@@ -241,15 +255,7 @@ def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: St
     set_read_only(False)
     recovered_at = time.monotonic()
     row = settle(stack, "audit database read-only (PostgreSQL), then writable", load, recovered_at)
-    # Nothing was skipped: every case's events are on record, each once.
-    def complete_on_record(application_id: str) -> bool:
-        with stack.client("ops") as http:
-            entries = http.get(f"/api/v1/applications/{application_id}/timeline").json()
-        types = [e["event_type"] for e in entries]
-        return types.count("TaskCompleted") == 5 and types.count("ApplicationCompleted") == 1
-
-    for application_id in load.accepted.values():
-        wait_until(lambda a=application_id: complete_on_record(a), 60, f"the audit record of {application_id} has gaps")
+    assert_every_case_on_record(stack, load)
     assert records() > stalled_at
     row.recover_s = round(time.monotonic() - recovered_at, 1)  # until the audit record caught up
     row.detail += f"; audit stalled at {stalled_at} records while read-only, caught up after"
@@ -263,7 +269,6 @@ def test_a_second_routing_instance_joins_mid_flow_and_leaves(make_stack: StackFa
     import re
     import subprocess
     import sys
-    from pathlib import Path
 
     stack = make_stack()
     first = stack.child_pid("onewindow_routing")
@@ -285,4 +290,58 @@ def test_a_second_routing_instance_joins_mid_flow_and_leaves(make_stack: StackFa
         assert second.wait(timeout=60) == 0, log.read_text()[-2000:]
     recovered_at = time.monotonic()
     row = settle(stack, "second routing instance joins mid-flow, then leaves", load.join(), recovered_at)
+    assert_clean([row])
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs: a disk that can really fill up (needs root with CAP_SYS_ADMIN, as on CI)."""
+    import subprocess
+
+    disk = tmp_path / "small-disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "onewindow-small-disk", str(disk)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.fail(f"the disk-full fault needs to mount a small tmpfs (root, CAP_SYS_ADMIN): {mounted.stderr}",
+                    pytrace=False)
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_audit_disk_full_stalls_the_audit_and_it_catches_up(small_disk: Path, make_stack: StackFactory) -> None:
+    """The audit database's disk fills up: the audit stops consuming (its record stops growing,
+    nothing is skipped or dead-lettered) and catches up once there is room again."""
+    import json
+    import sqlite3
+
+    database = small_disk / "ow-audit.db"
+    stack = make_stack(OW_RUN_CHILD_ENV=json.dumps({"ow-audit": {"OW_DATABASE_PATH": str(database)}}))
+
+    def records() -> int:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+            return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+
+    load = steady_load(stack)
+    time.sleep(1.5)
+    filler = small_disk / "filler"
+    with open(filler, "wb") as handle:  # take every free block
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    time.sleep(3)
+    stalled_at = records()
+    load.join()
+    time.sleep(6)  # the cases move on; the audit record cannot
+    assert records() == stalled_at, "the audit wrote to a full disk?"
+    assert "disk is full" in (stack.root / ".run" / "logs" / "ow-audit.log").read_text()
+    filler.unlink()
+    recovered_at = time.monotonic()
+    row = settle(stack, "audit database disk full (SQLite on a 4 MB tmpfs), then freed", load, recovered_at)
+    assert_every_case_on_record(stack, load)
+    row.recover_s = round(time.monotonic() - recovered_at, 1)
+    row.detail += f"; audit stalled at {stalled_at} records while the disk was full, caught up after"
     assert_clean([row])

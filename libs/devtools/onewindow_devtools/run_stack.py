@@ -9,6 +9,7 @@ unless OW_RUN_RESTART=1, when the dead service is restarted (as an orchestrator 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -86,6 +87,22 @@ class Stack:
                 "OTEL_BSP_SCHEDULE_DELAY": os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "500")}
 
     def env_for(self, child: Child) -> dict[str, str]:
+        return {**self.shared_env(child), **self.child_overrides().get(child.name, {})}
+
+    @staticmethod
+    def child_overrides() -> dict[str, dict[str, str]]:
+        """OW_RUN_CHILD_ENV='{"ow-audit": {"OW_DATABASE_PATH": "/elsewhere/audit.db"}}': settings for one
+        child only (e.g. to put one service's database on a different disk)."""
+        raw = os.environ.get("OW_RUN_CHILD_ENV", "")
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+            return {str(name): {str(k): str(v) for k, v in env.items()} for name, env in data.items()}
+        except (ValueError, AttributeError) as exc:
+            raise SystemExit(f"run: OW_RUN_CHILD_ENV is not a JSON object of objects: {exc}") from None
+
+    def shared_env(self, child: Child) -> dict[str, str]:
         return {
             **os.environ,
             **self.tracing_env(),
