@@ -295,12 +295,12 @@ def test_a_second_routing_instance_joins_mid_flow_and_leaves(make_stack: StackFa
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs: a disk that can really fill up (needs root with CAP_SYS_ADMIN, as on CI)."""
+    """A 16 MB tmpfs: a disk that can really fill up (needs root with CAP_SYS_ADMIN, as on CI)."""
     import subprocess
 
     disk = tmp_path / "small-disk"
     disk.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "onewindow-small-disk", str(disk)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "onewindow-small-disk", str(disk)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
         pytest.fail(f"the disk-full fault needs to mount a small tmpfs (root, CAP_SYS_ADMIN): {mounted.stderr}",
@@ -340,7 +340,7 @@ def test_audit_disk_full_stalls_the_audit_and_it_catches_up(small_disk: Path, ma
     assert "disk is full" in (stack.root / ".run" / "logs" / "ow-audit.log").read_text()
     filler.unlink()
     recovered_at = time.monotonic()
-    row = settle(stack, "audit database disk full (SQLite on a 4 MB tmpfs), then freed", load, recovered_at)
+    row = settle(stack, "audit database disk full (SQLite on a 16 MB tmpfs), then freed", load, recovered_at)
     assert_every_case_on_record(stack, load)
     row.recover_s = round(time.monotonic() - recovered_at, 1)
     row.detail += f"; audit stalled at {stalled_at} records while the disk was full, caught up after"

@@ -72,10 +72,13 @@ class Database:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            # Also when COMMIT itself failed (a full disk keeps the transaction open): never
+            # leave this thread's connection inside a half-done transaction.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     def migrate(self, schema_sql: str) -> None:
         """Apply idempotent DDL (CREATE … IF NOT EXISTS)."""
