@@ -16,7 +16,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit lint clean
+.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -77,6 +77,9 @@ test-faults: install ## The fault suite alone: the stack under load, broken on p
 
 test-unit: install ## Only the tests that need no broker
 	$(PY) -m pytest -m "not kafka and not postgres and not faults" $(PYTEST_ARGS)
+
+bench: install ## Benchmark against baselines (not part of make test); BENCH_ARGS="--duration 60" for a short run
+	$(PY) -m onewindow_devtools.bench $(BENCH_ARGS)
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .

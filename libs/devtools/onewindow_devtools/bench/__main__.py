@@ -1,0 +1,155 @@
+"""`make bench` — how fast the platform runs on this machine, against its own baselines.
+
+    python -m onewindow_devtools.bench [--duration 300] [--connections 32] [--sampling 1.0]
+
+1. Baselines: a bare FastAPI endpoint with the gateway's request model (what the gateway could do
+   at most), and an empty kafka-python consume→produce relay (what any consuming hop could do).
+2. The real stack (`make run` with agencies that answer at once): submissions as fast as the
+   gateway takes them → the most applications a second carried end to end (accepted, every task
+   acknowledged by the agency, the citizen notified, the acknowledgement audited).
+3. Sustained: that rate (capped at --target) for --duration seconds, nothing lost.
+4. Latency at 50 % and 80 % of the measured maximum: HTTP submit, and acceptance → the agency's
+   receipt of each task.
+Writes bench/results/<time>.md and .json (git-ignored but for the committed reference run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from onewindow_devtools.kafka_local import LocalBroker
+
+from .machine import describe
+from .relay import relay_rate
+from .stack import BenchStack
+from .wrk import run_wrk
+
+BODY: dict[str, object] = {"item_code": "complaint.noise", "region_code": "110101", "channel": "hotline",
+        "location_region_code": "110101001001",
+        "applicant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
+                      "email": "zhangsan@example.cn"},
+        "fields": {"description": "夜间施工噪音", "noise_source": "construction", "time_of_day": "night"}}
+TASKS_PER_CASE = 1  # the noise complaint goes straight to the street office (直派)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
+
+
+def bare_http_max(work: Path, seconds: int, connections: int) -> dict[str, float]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.bench.bare_http", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(3)
+        return run_wrk(f"http://127.0.0.1:{port}", "/api/v1/applications", BODY, "unused", seconds, connections,
+                       work / "bare").as_dict()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def wait_until_done(stack: BenchStack, timeout_s: float) -> tuple[dict[str, int], float]:
+    """Until everything accepted so far is acknowledged, notified and audited; returns the
+    progress and the moment it was done."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        progress = stack.progress()
+        expected = progress["accepted"] * TASKS_PER_CASE
+        if (progress["tasks_acknowledged"] >= expected and progress["notified"] >= progress["accepted"]
+                and progress["audited_acknowledgements"] >= expected):
+            return progress, time.monotonic()
+        if time.monotonic() > deadline:
+            return progress, time.monotonic()
+        time.sleep(0.5)
+
+
+def phase(stack: BenchStack, name: str, seconds: int, connections: int, rate: float | None, work: Path,
+          results: dict[str, object]) -> dict[str, object]:
+    before = stack.progress()
+    started = time.monotonic()
+    window_start = dt.datetime.now(dt.UTC)
+    load = run_wrk(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, connections, work / name,
+                   rate_per_s=rate)
+    progress, done_at = wait_until_done(stack, timeout_s=max(120.0, seconds * 3))
+    accepted = progress["accepted"] - before["accepted"]
+    expected = progress["accepted"] * TASKS_PER_CASE
+    lost = (expected - progress["tasks_acknowledged"]) + (progress["accepted"] - progress["notified"])
+    dispatch = stack.accept_to_dispatch_ms(since=window_start)
+    summary: dict[str, object] = {
+        "offered_rate": rate, "http": load.as_dict(), "accepted": accepted,
+        "end_to_end_per_s": round(accepted / (done_at - started), 1) if done_at > started else 0.0,
+        "seconds_to_drain_after_load": round(done_at - started - load.duration_s, 1),
+        "not_done": max(0, lost), "accept_to_dispatch_ms": {
+            "p50": percentile(dispatch, 50), "p99": percentile(dispatch, 99), "p999": percentile(dispatch, 99.9),
+            "tasks": len(dispatch)},
+    }
+    results[name] = summary
+    print(f"bench: {name}: {json.dumps(summary, ensure_ascii=False)}", flush=True)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m onewindow_devtools.bench")
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("OW_BENCH_DURATION_S", "300")),
+                        help="seconds of the sustained phase (the target: 5 minutes)")
+    parser.add_argument("--probe", type=int, default=20, help="seconds of each maximum and latency phase")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--target", type=float, default=1000.0, help="applications a second aimed for")
+    parser.add_argument("--sampling", default=os.environ.get("OW_TRACE_SAMPLING_RATIO", "1.0"))
+    parser.add_argument("--out", default="bench/results")
+    args = parser.parse_args(argv)
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    work = Path(".run") / "bench" / stamp
+    broker = LocalBroker.from_env()
+    bootstrap = os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") or broker.bootstrap
+    started_broker = False if os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") else broker.up()
+    results: dict[str, object] = {"when": stamp, "settings": describe(args.sampling, bootstrap)}
+    try:
+        print("bench: baseline — bare FastAPI endpoint", flush=True)
+        results["baseline_http"] = bare_http_max(work, args.probe, args.connections)
+        stack = BenchStack(work, bootstrap, args.sampling).start()
+        try:
+            maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results)
+            best = min(float(str(maximum["end_to_end_per_s"])), args.target)
+            phase(stack, "sustained", args.duration, args.connections, best, work, results)
+            for share in (50, 80):
+                phase(stack, f"latency_at_{share}pct", args.probe, args.connections, best * share / 100, work,
+                      results)
+            results["hop_rates_per_s"] = stack.hop_rates()
+            results["record_bytes"] = stack.mean_record_bytes()
+        finally:
+            stack.stop()
+        print("bench: baseline — empty consume→produce relay", flush=True)
+        results["baseline_relay"] = relay_rate(bootstrap, 50_000, int(str(results["record_bytes"])))
+    finally:
+        if started_broker:
+            broker.down()
+    from .report import write_report
+
+    paths = write_report(results, Path(args.out), stamp)
+    print(paths[0].read_text(encoding="utf-8"))
+    print(f"bench: written {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,149 @@
+"""The platform as `make run` starts it, for the benchmark: its own data folder and topics, agencies
+that answer at once, no rate limits, and read-only views of the services' databases to count
+what has been done."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class BenchStack:
+    work: Path
+    bootstrap: str
+    sampling_ratio: str = "1.0"
+    process: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        self.topic_prefix = f"bench{os.urandom(3).hex()}."
+
+    @property
+    def data(self) -> Path:
+        return self.work / "data"
+
+    @property
+    def url(self) -> str:
+        return "http://127.0.0.1:" + os.environ.get("OW_GATEWAY_PORT", "8080")
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+                "OW_TOPIC_PREFIX": self.topic_prefix, "OW_DATA_DIR": str(self.data),
+                "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "WARNING", "OW_SIMULATOR_COMPLETE_AFTER_S": "0",
+                "OW_RATE_LIMIT_PER_S": "1000000", "OW_RATE_LIMIT_BURST": "1000000",
+                "OW_TRACE_SAMPLING_RATIO": self.sampling_ratio, "OTEL_BSP_SCHEDULE_DELAY": "1000"}
+
+    def start(self, timeout_s: float = 120) -> BenchStack:
+        self.work.mkdir(parents=True, exist_ok=True)
+        out = open(self.work / "run.out", "wb")  # noqa: SIM115 - the supervisor writes here until stop()
+        self.process = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=self.work,
+                                        env=self.env(), stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout_s
+        while "gateway listening at" not in (self.work / "run.out").read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the stack did not come up:\n" + (self.work / "run.out").read_text()[-3000:])
+            time.sleep(0.5)
+        logs = self.work / ".run" / "logs"
+        while not all("consuming" in (logs / f"{name}.log").read_text(errors="replace") for name in
+                      ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit")):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the consumers did not start")
+            time.sleep(0.5)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def token(self, role: str = "clerk") -> str:
+        return str(json.loads((self.work / ".run" / "dev-tokens.json").read_text())[role])
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    # -- what has been done, read from the services' own databases ------------------------------
+
+    def _count(self, database: str, sql: str) -> int:
+        path = self.data / database
+        if not path.exists():
+            return 0
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+            return int(conn.execute(sql).fetchone()[0])
+
+    def progress(self) -> dict[str, int]:
+        return {
+            "accepted": self._count("ow-intake.db", "SELECT count(*) FROM applications"),
+            "tasks_acknowledged": self._count(
+                "ow-intake.db", "SELECT count(*) FROM tasks WHERE status IN ('acknowledged', 'completed')"),
+            "notified": self._count(
+                "ow-notification.db", "SELECT count(DISTINCT application_id) FROM notifications WHERE status = 'sent'"),
+            "audited_acknowledgements": self._count(
+                "ow-audit.db", "SELECT count(*) FROM audit_log WHERE event_type LIKE '%.TaskAcknowledged'"),
+        }
+
+    def accept_to_dispatch_ms(self, since: dt.datetime) -> list[float]:
+        """Per task of cases accepted since `since`: from the case's acceptance (intake) to the
+        agency's receipt (simulator)."""
+        intake = self.data / "ow-intake.db"
+        simulator = self.data / "agency-simulator.db"
+        with sqlite3.connect(f"file:{intake}?mode=ro", uri=True) as conn:
+            accepted = dict(conn.execute("SELECT application_id, submitted_at FROM applications").fetchall())
+        with sqlite3.connect(f"file:{simulator}?mode=ro", uri=True) as conn:
+            received = conn.execute("SELECT application_id, received_at FROM tasks").fetchall()
+        return sorted((_instant(at) - _instant(accepted[app])).total_seconds() * 1000
+                      for app, at in received if app in accepted and _instant(accepted[app]) >= since)
+
+    def mean_record_bytes(self, sample: int = 500) -> int:
+        """Mean size (key + value + headers) of the records on the applications topic."""
+        from kafka import KafkaConsumer, TopicPartition
+
+        topic = self.topic_prefix + "onewindow.applications.v1"
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False, group_id=None)
+        try:
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            consumer.assign(partitions)
+            consumer.seek_to_beginning()
+            sizes: list[int] = []
+            deadline = time.monotonic() + 30
+            while len(sizes) < sample and time.monotonic() < deadline:
+                for batch in consumer.poll(timeout_ms=500).values():
+                    sizes += [len(r.key or b"") + len(r.value or b"") + sum(len(k) + len(v or b"")
+                                                                             for k, v in r.headers or [])
+                              for r in batch]
+            return int(sum(sizes) / len(sizes)) if sizes else 1024
+        finally:
+            consumer.close()
+
+    def hop_rates(self) -> dict[str, float]:
+        """Events a second each consuming service recorded in its inbox, first to last."""
+        rates = {}
+        for name in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit"):
+            path = self.data / f"{name}.db"
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+                count, first, last = conn.execute(
+                    "SELECT count(*), min(processed_at), max(processed_at) FROM ow_inbox").fetchone()
+            span = (_instant(last) - _instant(first)).total_seconds() if count > 1 else 0.0
+            rates[name] = round(count / span, 1) if span > 0 else 0.0
+        return rates
+
+
+def _instant(value: str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)

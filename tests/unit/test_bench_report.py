@@ -1,0 +1,38 @@
+"""The benchmark's report states each part against its baseline and the targets of #8."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from onewindow_devtools.bench.report import write_report
+
+
+def phase(rate: float | None, accepted_per_s: float, end_to_end: float, p99: float, dispatch_p99: float,
+          duration_s: float = 20.0, not_done: int = 0) -> dict:
+    return {"offered_rate": rate, "accepted": 100, "end_to_end_per_s": end_to_end, "not_done": not_done,
+            "http": {"accepted_per_s": accepted_per_s, "duration_s": duration_s, "p50_ms": 3.0, "p99_ms": p99,
+                     "p999_ms": p99 * 2},
+            "accept_to_dispatch_ms": {"p50": 10.0, "p99": dispatch_p99, "p999": dispatch_p99 * 2, "tasks": 100}}
+
+
+def test_the_report_gives_ratios_to_baselines_and_says_which_targets_are_met(tmp_path: Path) -> None:
+    results = {
+        "settings": {"cpu": "Test CPU", "cores": 2, "memory_gb": 24.0, "python": "3.11.7", "crc32c": "C extension",
+                     "trace_sampling_ratio": 1.0, "producer": {"acks": "all"}, "partitions_per_topic": 6,
+                     "instances_per_service": 1, "database": "SQLite", "libraries": {"fastapi": "0.165.0"}},
+        "baseline_http": {"accepted_per_s": 2000.0}, "baseline_relay": {"records_per_s": 10000.0},
+        "maximum": phase(None, 1500.0, 400.0, 40.0, 300.0),
+        "sustained": phase(400.0, 400.0, 398.0, 30.0, 200.0, duration_s=300.0),
+        "latency_at_50pct": phase(200.0, 200.0, 200.0, 20.0, 150.0),
+        "hop_rates_per_s": {"ow-routing": 8000.0, "ow-audit": 5000.0},
+    }
+    markdown, data = write_report(results, tmp_path, "20261126T000000Z")
+    text = markdown.read_text()
+    assert "| gateway submit, max (202/s) | 1500.0 | bare FastAPI 2000.0 | 0.75 | ≥ 0.6 × bare | yes |" in text
+    assert "| end to end, max (cases/s) | 400.0 | | | ≥ 1000 | no |" in text
+    assert "| submit p99 at 50 % load (ms) | 20.0 | | | ≤ 25 | yes |" in text
+    assert "| accept → dispatched p99 at 50 % load (ms) | 150.0 | | | ≤ 100 | no |" in text
+    assert "ow-routing consumed" in text and "| 0.80 | ≥ 0.7 × relay | yes |" in text
+    assert "| 0.50 | ≥ 0.7 × relay | no |" in text
+    assert json.loads(data.read_text())["maximum"]["end_to_end_per_s"] == 400.0
