@@ -325,11 +325,10 @@ def test_audit_disk_full_stalls_the_audit_and_it_catches_up(small_disk: Path, ma
     load = steady_load(stack)
     time.sleep(1.5)
     filler = small_disk / "filler"
-    with open(filler, "wb") as handle:  # take every free block
+    with open(filler, "wb", buffering=0) as handle:  # take every free block (unbuffered: nothing left to flush)
         try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
+            while handle.write(b"\0" * 65536):
+                pass
         except OSError:
             pass
     time.sleep(3)

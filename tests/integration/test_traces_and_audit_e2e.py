@@ -117,7 +117,9 @@ def test_one_trace_across_every_service_as_a_tree_and_in_the_cli(stack: Stack) -
                          env={**os.environ, "OW_GATEWAY_URL": stack.url, "OW_OPS_TOKEN": stack.tokens["ops"]},
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert f"Case {application_id}: {len(entries)} events" in out.stdout
+    # (Later events — the rating invitation, say — may have joined the timeline since.)
+    printed = int(out.stdout.split(f"Case {application_id}: ", 1)[1].split(" events", 1)[0])
+    assert printed >= len(entries)
     assert f"Trace {trace_id}:" in out.stdout and "agency receive task" in out.stdout
 
 
