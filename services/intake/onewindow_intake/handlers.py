@@ -99,11 +99,18 @@ def _set_task(ctx: HandlerContext, task_id: str, **changes: str | int | None) ->
     _after_task_change(ctx, storage.update_task(ctx.tx, task_id, **changes))  # type: ignore[arg-type]
 
 
+# The adapter records a delivery when the agency's answer is back, and an instant agency may have
+# acknowledged (even completed) the task through its callback before that: TaskDelivered can come
+# after TaskAcknowledged on the topic, and must not move the task back.
+BEFORE_DELIVERY = {"planned", "waiting", "dispatched", "delivery_parked"}
+
+
 def on_delivered(event: DecodedEvent, ctx: HandlerContext) -> None:
     assert isinstance(event.payload, TaskDelivered)
-    row = ctx.tx.execute("SELECT note FROM tasks WHERE task_id = ?", (event.payload.task_id,)).fetchone()
+    row = ctx.tx.execute("SELECT note, status FROM tasks WHERE task_id = ?", (event.payload.task_id,)).fetchone()
     stale_parking_note = bool(row) and str(row[0]).startswith(PARKED_NOTE)  # delivered after all
-    _set_task(ctx, event.payload.task_id, status="delivered", note="" if stale_parking_note else None)
+    status = "delivered" if row is None or row[1] in BEFORE_DELIVERY else None
+    _set_task(ctx, event.payload.task_id, status=status, note="" if stale_parking_note else None)
 
 
 def on_delivery_failed(event: DecodedEvent, ctx: HandlerContext) -> None:

@@ -66,15 +66,16 @@ def bare_http_max(work: Path, seconds: int, connections: int) -> dict[str, float
         server.wait(timeout=30)
 
 
-def wait_until_done(stack: BenchStack, timeout_s: float) -> tuple[dict[str, int], float]:
-    """Until everything accepted so far is acknowledged, notified and audited; returns the
-    progress and the moment it was done."""
+def wait_until_done(stack: BenchStack, timeout_s: float, at_least: int = 0) -> tuple[dict[str, int], float]:
+    """Until everything accepted so far (at least `at_least` cases) is acknowledged, notified and
+    audited; returns the progress and the moment it was done."""
     deadline = time.monotonic() + timeout_s
     while True:
         progress = stack.progress()
         expected = progress["accepted"] * TASKS_PER_CASE
-        if (progress["tasks_acknowledged"] >= expected and progress["notified"] >= progress["accepted"]
-                and progress["audited_acknowledgements"] >= expected):
+        done = (progress["accepted"] >= at_least and progress["tasks_acknowledged"] >= expected
+                and progress["notified"] >= progress["accepted"] and progress["audited_acknowledgements"] >= expected)
+        if done:
             return progress, time.monotonic()
         if time.monotonic() > deadline:
             return progress, time.monotonic()
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    work = Path(".run") / "bench" / stamp
+    work = (Path.cwd() / ".run" / "bench" / stamp).resolve()  # absolute: the stack runs with its own cwd
     broker = LocalBroker.from_env()
     bootstrap = os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") or broker.bootstrap
     started_broker = False if os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") else broker.up()
@@ -126,8 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("bench: baseline — bare FastAPI endpoint", flush=True)
         results["baseline_http"] = bare_http_max(work, args.probe, args.connections)
+        print(f"bench: baseline_http: {json.dumps(results['baseline_http'])}", flush=True)
         stack = BenchStack(work, bootstrap, args.sampling).start()
         try:
+            # Warm-up: one case all the way through proves every consumer is up.
+            assert stack.submit(BODY) == 202, "the warm-up submission was refused"
+            progress, _ = wait_until_done(stack, timeout_s=120, at_least=1)
+            if progress["notified"] < 1:
+                raise RuntimeError(f"the warm-up case did not go through: {progress}")
             maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results)
             best = min(float(str(maximum["end_to_end_per_s"])), args.target)
             phase(stack, "sustained", args.duration, args.connections, best, work, results)
@@ -140,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             stack.stop()
         print("bench: baseline — empty consume→produce relay", flush=True)
         results["baseline_relay"] = relay_rate(bootstrap, 50_000, int(str(results["record_bytes"])))
+        print(f"bench: baseline_relay: {json.dumps(results['baseline_relay'])}", flush=True)
     finally:
         if started_broker:
             broker.down()
