@@ -12,15 +12,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .config import ConfigurationError
+from .dev_keys import development_key_text
 
-log = logging.getLogger(__name__)
 NONCE_BYTES = 12
 
 
@@ -47,17 +46,7 @@ class PersonalDataCipher:
             old = [_decode_key(v, "OW_PII_OLD_KEYS") for v in os.environ.get("OW_PII_OLD_KEYS", "").split(",") if v]
             return cls(_decode_key(value, "OW_PII_KEY"), old)
         path = data_dir / "pii.key"
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(base64.b64encode(os.urandom(32)).decode())
-            log.warning("OW_PII_KEY is not set: created a development key; set OW_PII_KEY in production",
-                        extra={"key_file": str(path)})
-        return cls(_decode_key(path.read_text().strip(), str(path)))
+        return cls(_decode_key(development_key_text(path, "OW_PII_KEY"), str(path)))
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(NONCE_BYTES)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import logging
-import os
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from onewindow_platform.dev_keys import development_key_text
+
 from .domain.checkpoints import key_id
 from .settings import AuditSettings
-
-log = logging.getLogger(__name__)
 
 
 class KeyError_(ValueError):
@@ -40,17 +38,7 @@ def signing_key(settings: AuditSettings) -> Ed25519PrivateKey:
         seed = _decode(settings.audit_signing_key.get_secret_value(), "OW_AUDIT_SIGNING_KEY")
         return Ed25519PrivateKey.from_private_bytes(seed)
     path = settings.data_dir / "audit-signing.key"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(base64.b64encode(os.urandom(32)).decode())
-        log.warning("OW_AUDIT_SIGNING_KEY is not set: created a development key; set it in production",
-                    extra={"key_file": str(path)})
-    return Ed25519PrivateKey.from_private_bytes(_decode(path.read_text(), str(path)))
+    return Ed25519PrivateKey.from_private_bytes(_decode(development_key_text(path, "OW_AUDIT_SIGNING_KEY"), str(path)))
 
 
 def trusted_keys(settings: AuditSettings) -> dict[str, Ed25519PublicKey]:
