@@ -19,7 +19,7 @@ from fastapi import HTTPException, Request, status
 from onewindow_platform.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 from .auth import Principal
-from .rate_limit import client_address
+from .rate_limit import count_failed_authentication
 
 DEPARTMENT_HEADER = "X-OW-Department"
 TOLERANCE_S = 300
@@ -53,7 +53,7 @@ async def agency_principal(request: Request) -> Principal:
     if authorization.lower().startswith("bearer "):
         principal = request.app.state.tokens.lookup(authorization[7:].strip())
         if principal is None or principal.role != "agency":
-            request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
+            count_failed_authentication(request)
             raise HTTPException(status.HTTP_401_UNAUTHORIZED, "not an agency token",
                                 headers={"WWW-Authenticate": "Bearer"})
         request.app.state.rate_limit.enforce(f"token:agency:{principal.name}")
@@ -67,7 +67,7 @@ async def agency_principal(request: Request) -> Principal:
     problem = verify(department_secret(master, department), await request.body(),
                      request.headers.get(TIMESTAMP_HEADER, ""), signature, tolerance_s=TOLERANCE_S)
     if problem:
-        request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
+        count_failed_authentication(request)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"signature rejected: {problem}")
     if not request.app.state.seen_signatures.first_use(signature):
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "signature rejected: replayed request")

@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from onewindow.common.v1.types_pb2 import Actor, ActorKind
 from onewindow_platform.config import ConfigurationError
 
-from .rate_limit import client_address
+from .rate_limit import count_failed_authentication
 
 ROLES = {"clerk", "ops", "citizen", "agency"}
 ACTOR_KINDS = {"clerk": ActorKind.ACTOR_KIND_CLERK, "ops": ActorKind.ACTOR_KIND_OPS,
@@ -88,7 +88,7 @@ def current_principal(request: Request,
                             headers={"WWW-Authenticate": "Bearer"})
     principal = request.app.state.tokens.lookup(credentials.credentials)
     if principal is None:
-        request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
+        count_failed_authentication(request)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token",
                             headers={"WWW-Authenticate": "Bearer"})
     request.app.state.rate_limit.enforce(f"token:{principal.role}:{principal.name}")

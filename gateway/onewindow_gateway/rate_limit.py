@@ -47,3 +47,8 @@ class RateLimiter:
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def count_failed_authentication(request: Request) -> None:
+    """Charge a failed authentication to the caller's address (429 once over the limit)."""
+    request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")

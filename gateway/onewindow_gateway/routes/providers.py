@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from onewindow.notification.v1 import notification_pb2
 from onewindow.notification.v1.events_pb2 import NotificationChannel
 
-from ..rate_limit import client_address
+from ..rate_limit import count_failed_authentication
 
 router = APIRouter(prefix="/api/v1/providers", tags=["providers"])
 
@@ -28,7 +28,7 @@ def sms_provider(request: Request, token: str = Header(default="", alias="X-SMS-
     """Who sends receipts is checked before what they sent is looked at (401 before 422)."""
     expected = request.app.state.settings.sms_receipt_token
     if not expected or not hmac.compare_digest(token, expected):
-        request.app.state.auth_failure_limit.enforce(f"ip:{client_address(request)}")
+        count_failed_authentication(request)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown provider")
 
 

@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from .storage import Transaction
 
 log = logging.getLogger(__name__)
 Job = TypeVar("Job")
@@ -79,3 +81,19 @@ class PollingWorker(Generic[Job]):
             log.exception("job failed; it stays in the database", extra={"worker": self.name})
         finally:
             self._slots.release()
+
+
+def claim_due_rows(tx: Transaction, table: str, columns: str, claimed_status: str, limit: int,
+                   now: float) -> list[tuple[Any, ...]]:
+    """Claim up to `limit` rows of a job table (status 'pending', due by `now`, oldest first) by
+    moving them to `claimed_status` in one statement, so two workers never take the same row.
+    The table needs `status` and `next_attempt_at` columns."""
+    return tx.execute(
+        f"UPDATE {table} SET status = ? WHERE rowid IN (SELECT rowid FROM {table}"
+        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
+        f" RETURNING {columns}", (claimed_status, now, limit)).fetchall()
+
+
+def release_claims(tx: Transaction, table: str, claimed_status: str) -> int:
+    """Rows claimed by a process that died go back to 'pending'."""
+    return int(tx.execute(f"UPDATE {table} SET status = 'pending' WHERE status = ?", (claimed_status,)).rowcount)

@@ -27,7 +27,7 @@ from onewindow_platform.storage import Database
 from .archive import ArchiveRefused, archive_before
 from .checkpointer import Checkpointer
 from .domain.checkpoints import public_bytes
-from .grpc_api import AuditApi, verify_all
+from .grpc_api import AuditApi
 from .handlers import make_handlers
 from .keys import KeyError_, signing_key, trusted_keys
 from .otlp_receiver import OtlpTraceReceiver
@@ -43,7 +43,7 @@ class AuditNode:
     def __init__(self, settings: AuditSettings) -> None:
         self.settings = settings
         self.key = signing_key(settings)
-        self.keys = trusted_keys(settings)
+        self.keys = trusted_keys(settings, self.key)
         self._store: AuditStore | None = None
 
     def store(self) -> AuditStore:
@@ -88,7 +88,7 @@ def _open_for_command(settings: AuditSettings) -> AuditStore:
 
 def verify_command(settings: AuditSettings) -> int:
     store = _open_for_command(settings)
-    verdict = verify_all(store, trusted_keys(settings))
+    verdict = store.verify(trusted_keys(settings, signing_key(settings)))
     archived = f", records through {verdict.archived_through} archived" if verdict.archived_through else ""
     if verdict.ok:
         print(f"audit chain OK: {verdict.records_checked} records verified against {verdict.checkpoints_checked} "
@@ -105,8 +105,9 @@ def archive_command(settings: AuditSettings, args: argparse.Namespace) -> int:
     if before.tzinfo is None:
         before = before.replace(tzinfo=dt.UTC)
     try:
-        manifest = archive_before(store, signing_key(settings), trusted_keys(settings), before, Path(args.out),
-                                  args.by, settings.service_name)
+        key = signing_key(settings)
+        manifest = archive_before(store, key, trusted_keys(settings, key), before, Path(args.out), args.by,
+                                  settings.service_name)
     except ArchiveRefused as exc:
         print(f"archive refused: {exc}", file=sys.stderr)
         return 1

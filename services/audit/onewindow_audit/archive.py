@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .domain.chain import AuditRecord
 from .domain.checkpoints import ArchiveManifest, sign_archive
-from .domain.verification import verify_store
 from .storage import AuditStore
 
 ARCHIVED_EVENT_TYPE = "AuditRecordsArchived"
@@ -32,7 +31,7 @@ def archive_before(store: AuditStore, key: Ed25519PrivateKey, trusted: dict[str,
     """Archive every record recorded before `before`. Returns the manifest, or None when there
     is nothing to archive. Refuses when the chain does not verify (evidence is not moved while
     it is in doubt) or when the records to archive are not yet covered by a signed checkpoint."""
-    verdict = verify_store(store.records(), store.checkpoints(), store.archives(), trusted)
+    verdict = store.verify(trusted)
     if not verdict.ok:
         raise ArchiveRefused(f"the chain does not verify: {verdict.problem}")
     cutoff = before.astimezone(dt.UTC).isoformat()

@@ -19,8 +19,8 @@ def checkpoint_now(store: AuditStore, key: Ed25519PrivateKey) -> Checkpoint | No
     head = store.head()
     if head is None:
         return None
-    latest = store.checkpoints()[-1:]
-    if latest and latest[0].sequence >= head[0]:
+    latest = store.latest_checkpoint()
+    if latest is not None and latest.sequence >= head[0]:
         return None
     checkpoint = sign(key, head[0], head[1], dt.datetime.now(dt.UTC).isoformat())
     store.add_checkpoint(checkpoint)

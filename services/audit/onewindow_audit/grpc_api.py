@@ -16,8 +16,6 @@ from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import server_span
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE
 
-from .domain.chain import Verdict
-from .domain.verification import verify_store
 from .span_store import SpanStore
 from .storage import AuditStore
 
@@ -33,10 +31,6 @@ def _timestamp(value: str) -> Timestamp:
 def _actor(text: str) -> Actor:
     kind, _, identity = text.partition(":")
     return Actor(kind=ActorKind.Value(f"ACTOR_KIND_{kind.upper()}") if kind else 0, id=identity)
-
-
-def verify_all(store: AuditStore, keys: dict[str, Ed25519PublicKey]) -> Verdict:
-    return verify_store(store.records(), store.checkpoints(), store.archives(), keys)
 
 
 class AuditApi(audit_pb2_grpc.AuditServiceServicer):
@@ -62,7 +56,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
                     context: grpc.ServicerContext) -> audit_pb2.VerifyChainResponse:
         with server_span(context, "AuditService/VerifyChain"):
             try:
-                verdict = verify_all(self.store, self.keys())
+                verdict = self.store.verify(self.keys())
             except StorageUnavailable as exc:
                 context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
             return audit_pb2.VerifyChainResponse(

@@ -41,9 +41,9 @@ def signing_key(settings: AuditSettings) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(_decode(development_key_text(path, "OW_AUDIT_SIGNING_KEY"), str(path)))
 
 
-def trusted_keys(settings: AuditSettings) -> dict[str, Ed25519PublicKey]:
+def trusted_keys(settings: AuditSettings, key: Ed25519PrivateKey) -> dict[str, Ed25519PublicKey]:
     """The current signing key's public half plus every rotated-out key, by key id."""
-    keys = [signing_key(settings).public_key()]
+    keys = [key.public_key()]
     for value in filter(None, (v.strip() for v in settings.audit_verify_keys.split(","))):
         keys.append(Ed25519PublicKey.from_public_bytes(_decode(value, "OW_AUDIT_VERIFY_KEYS")))
     return {key_id(key): key for key in keys}

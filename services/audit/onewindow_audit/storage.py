@@ -15,11 +15,14 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.storage import Database, Transaction
 
-from .domain.chain import GENESIS, AuditRecord, chain_hash
+from .domain.chain import GENESIS, AuditRecord, Verdict, chain_hash
 from .domain.checkpoints import ArchiveManifest, Checkpoint
+from .domain.verification import verify_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -132,6 +135,15 @@ class AuditStore(ABC):
             conn.execute(self._q(f"INSERT INTO audit_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"),
                          (checkpoint.sequence, checkpoint.head_hash, checkpoint.signed_at, checkpoint.key_id,
                           checkpoint.signature))
+
+    def latest_checkpoint(self) -> Checkpoint | None:
+        row = self._read().execute(
+            f"SELECT {_CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY sequence DESC LIMIT 1").fetchone()
+        return Checkpoint(int(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+    def verify(self, keys: dict[str, Ed25519PublicKey]) -> Verdict:
+        """The whole store: archive manifests, checkpoint signatures, the chain pinned to them."""
+        return verify_store(self.records(), self.checkpoints(), self.archives(), keys)
 
     def checkpoints(self) -> list[Checkpoint]:
         rows = self._read().execute(f"SELECT {_CHECKPOINT_COLUMNS} FROM audit_checkpoints ORDER BY sequence").fetchall()

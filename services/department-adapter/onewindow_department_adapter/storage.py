@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onewindow_platform.storage import Transaction
+from onewindow_platform.worker import claim_due_rows, release_claims
 
 from .connectors import DeliveryRequest
 
@@ -84,15 +85,11 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
 
 def reset_interrupted(conn: sqlite3.Connection) -> int:
     """Deliveries in flight when the process died go back to pending (the agency dedups)."""
-    return conn.execute("UPDATE deliveries SET status = 'pending' WHERE status = 'delivering'").rowcount
+    return release_claims(conn, "deliveries", "delivering")
 
 
 def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
-    rows = tx.execute(
-        f"UPDATE deliveries SET status = 'delivering' WHERE rowid IN (SELECT rowid FROM deliveries"
-        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
-        f" RETURNING {_COLUMNS}", (now, limit)).fetchall()
-    return [_row(row) for row in rows]
+    return [_row(row) for row in claim_due_rows(tx, "deliveries", _COLUMNS, "delivering", limit, now)]
 
 
 def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:

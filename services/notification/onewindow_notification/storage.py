@@ -9,6 +9,7 @@ from typing import Any
 
 from onewindow_platform.storage import Database, Transaction
 from onewindow_platform.tracing import current_traceparent
+from onewindow_platform.worker import claim_due_rows, release_claims
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recipients (
@@ -145,15 +146,11 @@ def migrate(db: Database) -> None:
 
 
 def claim_due(tx: Transaction, limit: int, now: float) -> list[Notification]:
-    rows = tx.execute(
-        f"UPDATE notifications SET status = 'sending' WHERE rowid IN (SELECT rowid FROM notifications"
-        " WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?)"
-        f" RETURNING {_COLUMNS}", (now, limit)).fetchall()
-    return [_notification(row) for row in rows]
+    return [_notification(row) for row in claim_due_rows(tx, "notifications", _COLUMNS, "sending", limit, now)]
 
 
 def reset_interrupted(tx: Transaction) -> int:
-    return tx.execute("UPDATE notifications SET status = 'pending' WHERE status = 'sending'").rowcount
+    return release_claims(tx, "notifications", "sending")
 
 
 def mark(tx: Transaction, notification_id: str, status: str, attempts: int, error: str = "",

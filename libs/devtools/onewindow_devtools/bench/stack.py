@@ -86,13 +86,6 @@ class BenchStack:
     def token(self, role: str = "clerk") -> str:
         return str(json.loads((self.work / ".run" / "dev-tokens.json").read_text())[role])
 
-    def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.url}/readyz", timeout=5) as response:
-                return bool(response.status == 200)
-        except OSError:
-            return False
-
     # -- what has been done, read from the services' own databases ------------------------------
 
     def _count(self, database: str, sql: str) -> int:
