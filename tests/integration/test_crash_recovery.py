@@ -49,10 +49,11 @@ def test_sigkill_after_the_database_commit_before_the_offset_commit(
     envelopes = [submitted(f"app-{i % 7}-{uuid.uuid4().hex[:4]}", f"m{i:03d}") for i in range(40)]
     produce(producer, inbound, envelopes)
 
-    # Dies on the 5th record, right after its transaction committed, before any offset commit.
-    crashing = probe_factory("crashing", OW_FAILPOINTS="consumer.after_commit=5").start()
+    # Dies right after its first transaction committed (a batch of records, or one), before
+    # any offset commit: everything in it comes again and must not be applied again.
+    crashing = probe_factory("crashing", OW_FAILPOINTS="consumer.after_commit=1").start()
     assert crashing.wait_exit(timeout_s=90) == -signal.SIGKILL
-    assert len(_applied(tmp_path, crashing.env["OW_SERVICE_NAME"])) == 5
+    assert len(_applied(tmp_path, crashing.env["OW_SERVICE_NAME"])) >= 1
 
     probe_factory("restarted").start()
     inputs = {e.event_id for e in envelopes}

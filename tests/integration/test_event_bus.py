@@ -98,6 +98,9 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
     wrong_schema = submitted(app, "wrong-schema")
     wrong_schema.payload.type_url = "type.googleapis.com/onewindow.task.v1.TaskCompleted"
 
+    # One poll brings them all: the good record before the bad ones must survive the savepoints
+    # rolled back around it, and the one after must still be applied.
+    produce(producer, inbound, [submitted(app, "good-before-poison")])
     produce_raw(producer, inbound, app.encode(), b"\x00\xffnot a protobuf envelope at all")
     produce(producer, inbound, [unknown_type, wrong_schema,
                                 submitted(app, "refused", item_code="fail-in-handler"),
@@ -115,15 +118,16 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
     assert all(record.headers["ow-dlq-original-topic"] == inbound.encode() for record in dlq)
     assert dlq[0].value == b"\x00\xffnot a protobuf envelope at all"  # the record itself, unchanged
 
-    out = read_all(topics.kafka_bootstrap_servers, inbound, 6, timeout_s=60)
+    out = read_all(topics.kafka_bootstrap_servers, inbound, 8, timeout_s=60)
     accepted = [r for r in out if r.headers.get("ow-event-type", b"").endswith(b"ApplicationAccepted")]
-    assert len(accepted) == 1
+    assert len(accepted) == 2
     assert probe.alive
     assert probe.terminate() == 0
 
     # The failing handler's writes were rolled back each time: only the good record applied.
     db = sqlite3.connect(tmp_path / "probe-data" / f"{_group(probe)}.db")
-    assert [row[0] for row in db.execute("SELECT marker FROM applied")] == ["good-after-poison"]
+    assert [row[0] for row in db.execute("SELECT marker FROM applied ORDER BY rowid")] == [
+        "good-before-poison", "good-after-poison"]
 
 
 def test_sigterm_drains_and_exits_cleanly(topics: PlatformSettings, producer, probe_factory,

@@ -39,8 +39,16 @@ class PlatformSettings(BaseSettings):
 
     consumer_max_poll_records: int = Field(default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(default=500, ge=10)
+    consumer_transaction_max_records: int = Field(
+        default=100, ge=1,
+        description="Records handled in one local transaction (one fsync); more means fewer fsyncs, "
+                    "but a longer hold on the database's write lock.",
+    )
     consumer_session_timeout_ms: int = Field(
         default=10_000, ge=1000, description="How soon the group notices a crashed member (Kafka's default is 45 s).",
+    )
+    consumer_commit_interval_ms: int = Field(
+        default=250, ge=0, description="Least time between offset commits; 0 commits after every poll.",
     )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
     retry_backoff_initial_ms: int = Field(default=100, ge=1)

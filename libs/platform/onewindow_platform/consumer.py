@@ -1,14 +1,17 @@
 """The consuming loop every service runs.
 
-    poll → for each record: decode (poison → DLQ) → one local transaction:
-        skip if the event id is in the inbox → handler → its new events into the outbox →
-        inbox row → COMMIT
-    → commit the Kafka offsets of what is durable → wake the outbox relay
+    poll → one local transaction for the whole batch, each record in its own savepoint:
+        decode → skip if the event id is in the inbox → handler → its new events into the
+        outbox → inbox row
+    → COMMIT (one fsync for the batch) → wake the outbox relay → commit the Kafka offsets of what
+    is durable (at most every `consumer_commit_interval_ms`)
 
-Errors: infrastructure errors (the database is locked, full or read-only; the broker is down
-while dead-lettering) are retried with backoff for as long as they last — the consumer stalls
-rather than skips. Any other handler error is retried `handler_max_attempts` times, then the
-record goes to `<topic>.dlq` with the error in its headers and the consumer moves on.
+A record that cannot be handled inside the batch (poison, a handler error) is rolled back to its
+savepoint; what came before it commits, and that record goes the careful way, alone: infrastructure
+errors (the database is locked, full or read-only; the broker is down while dead-lettering) are
+retried with backoff for as long as they last — the consumer stalls rather than skips. Any other
+handler error is retried `handler_max_attempts` times, then the record goes to `<topic>.dlq` with
+the error in its headers and the consumer moves on; then the rest of the batch is batched again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -101,6 +105,7 @@ class ConsumingLoop:
         self.stop_event = stop_event or threading.Event()
         self._tracer = tracer("onewindow.consumer")
         self._pending_offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+        self._last_commit = 0.0
         self.on_poll: Callable[[], None] = lambda: None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -128,19 +133,77 @@ class ConsumingLoop:
     def run_once(self) -> int:
         batch = self.consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms,
                                    max_records=self.settings.consumer_max_poll_records)
+        # Per-partition order is kept; partitions are independent, so their records may interleave.
+        pending = [record for records in batch.values() for record in records]
         handled = 0
-        for tp, records in batch.items():
-            for record in records:
-                # On SIGTERM the record in hand is finished; the rest of the batch is left for
-                # the next owner of the partition (its offsets are not committed).
-                if self.stop_event.is_set() or not self._process_with_retries(record):
-                    break
-                self._pending_offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-                handled += 1
+        while pending and not self.stop_event.is_set():
+            chunk = pending[:self.settings.consumer_transaction_max_records]
+            together = self._process_together(chunk)
+            self._mark_done(chunk[:together])
+            handled += together
+            pending = pending[together:]
+            if together == len(chunk):
+                continue
+            # On SIGTERM the rest of the batch is left for the next owner of the partition (its
+            # offsets are not committed); otherwise the first record the batch could not take goes alone.
+            if not pending or self.stop_event.is_set() or not self._process_with_retries(pending[0]):
+                break
+            self._mark_done(pending[:1])
+            handled += 1
+            pending = pending[1:]
         if handled:
-            self._commit_offsets()
             self.relay.wake()
+        # Offsets go to the broker at most every `consumer_commit_interval_ms` (and when the poll
+        # comes back empty): what they cover is already durable, so committing later only means a
+        # crash re-reads a little more, which the inbox skips — and the broker sees far fewer commits.
+        if self._pending_offsets and (not batch or time.monotonic() - self._last_commit
+                                      >= self.settings.consumer_commit_interval_ms / 1000):
+            self._commit_offsets()
         return handled
+
+    def _mark_done(self, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            self._pending_offsets[TopicPartition(record.topic, record.partition)] = OffsetAndMetadata(
+                record.offset + 1, "", -1)
+
+    # -- a batch in one transaction -------------------------------------------------------------
+
+    def _process_together(self, records: list[ConsumerRecord]) -> int:
+        """Handle the leading records of `records` in one transaction, each in a savepoint. Returns
+        how many are durable; stops before the first record that is poison or whose handler fails
+        (rolled back to its savepoint), and returns 0 when the COMMIT itself fails."""
+        done = 0
+        try:
+            with self.db.transaction() as tx:
+                for record in records:
+                    if self.stop_event.is_set():
+                        break
+                    try:
+                        event = decode(record.value)
+                    except PoisonRecord:
+                        break
+                    handler = self.handlers.get(event.event_type)
+                    if handler is not None:
+                        tx.execute("SAVEPOINT ow_record")
+                        try:
+                            self._process(record, event, handler, tx)
+                        except Exception as exc:
+                            tx.execute("ROLLBACK TO ow_record")
+                            tx.execute("RELEASE ow_record")
+                            log.info("record left out of its batch; handling it alone",
+                                     extra={"event_id": event.event_id, "error": f"{type(exc).__name__}: {exc}"})
+                            break
+                        tx.execute("RELEASE ow_record")
+                    done += 1
+        except Exception as exc:
+            if not is_infrastructure_error(exc):
+                raise
+            log.warning("batch commit failed; handling records alone",
+                        extra={"records": done, "error": f"{type(exc).__name__}: {exc}"})
+            return 0
+        if done:
+            failpoint("consumer.after_commit")
+        return done
 
     # -- one record -----------------------------------------------------------------------------
 
@@ -159,7 +222,9 @@ class ConsumingLoop:
         while True:
             attempts += 1
             try:
-                self._process(record, event, handler)
+                with self.db.transaction() as tx:
+                    self._process(record, event, handler, tx)
+                failpoint("consumer.after_commit")
                 return True
             except Exception as exc:
                 infrastructure = is_infrastructure_error(exc)
@@ -177,7 +242,8 @@ class ConsumingLoop:
                 return False
             backoff_ms *= 2
 
-    def _process(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler) -> None:
+    def _process(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler, tx: Transaction) -> None:
+        """Apply one event inside the caller's open transaction, in a consumer span of its own."""
         producer_context = context_from_headers(record.headers)
         producer_span = trace.get_current_span(producer_context).get_span_context()
         links = [Link(producer_span)] if producer_span.is_valid else []
@@ -198,26 +264,24 @@ class ConsumingLoop:
                 },
             ) as span:
                 try:
-                    with self.db.transaction() as tx:
-                        if self._already_processed(tx, event.event_id):
-                            span.set_attribute("onewindow.duplicate", True)
-                            return
-                        ctx = HandlerContext(tx=tx, event=event, topic=record.topic,
-                                             partition=record.partition, offset=record.offset,
-                                             settings=self.settings)
-                        for emit in handler(event, ctx) or ():
-                            self._stage(tx, event, emit)
-                        tx.execute(
-                            'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
-                            " VALUES (?, ?, ?, ?, ?, ?)",
-                            (self.settings.consumer_group, event.event_id, event.event_type,
-                             record.topic, record.partition, record.offset),
-                        )
+                    if self._already_processed(tx, event.event_id):
+                        span.set_attribute("onewindow.duplicate", True)
+                        return
+                    ctx = HandlerContext(tx=tx, event=event, topic=record.topic,
+                                         partition=record.partition, offset=record.offset,
+                                         settings=self.settings)
+                    for emit in handler(event, ctx) or ():
+                        self._stage(tx, event, emit)
+                    tx.execute(
+                        'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (self.settings.consumer_group, event.event_id, event.event_type,
+                         record.topic, record.partition, record.offset),
+                    )
                 except Exception as exc:
                     span.record_exception(exc)
                     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                     raise
-            failpoint("consumer.after_commit")
         finally:
             application_id_var.reset(token)
 
@@ -271,6 +335,7 @@ class ConsumingLoop:
         if not self._pending_offsets:
             return
         offsets, self._pending_offsets = self._pending_offsets, {}
+        self._last_commit = time.monotonic()
         try:
             self.consumer.commit(offsets=offsets)
         except CommitFailedError as exc:

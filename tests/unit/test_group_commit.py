@@ -1,0 +1,81 @@
+"""Group commit on a real SQLite file: every unit is stored once or not at all, a failing unit
+is rolled back alone, callers see their own results and errors in their own context, and busy
+callers share commits."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from onewindow_platform.group_commit import GroupCommit
+from onewindow_platform.storage import Database, Transaction
+
+caller = contextvars.ContextVar("caller", default="nobody")
+
+
+class CountingDatabase(Database):
+    commits = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with super().transaction() as tx:
+            yield tx
+        self.commits += 1
+
+
+def _db(tmp_path: Path) -> CountingDatabase:
+    db = CountingDatabase(tmp_path / "group.db")
+    db.migrate("CREATE TABLE IF NOT EXISTS items (name TEXT PRIMARY KEY, seen_as TEXT NOT NULL)")
+    return db
+
+
+def test_concurrent_units_share_commits_and_a_failing_unit_is_rolled_back_alone(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    group = GroupCommit(db)
+    results: dict[int, object] = {}
+
+    def store(i: int) -> None:
+        caller.set(f"thread-{i}")
+
+        def work(tx: Transaction) -> str:
+            tx.execute("INSERT INTO items (name, seen_as) VALUES (?, ?)", (f"item-{i}", caller.get()))
+            if i % 10 == 3:
+                raise ValueError(f"unit {i} refuses")
+            return caller.get()
+
+        try:
+            results[i] = group.run(work)
+        except ValueError as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=store, args=(i,)) for i in range(200)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    failing = {i for i in range(200) if i % 10 == 3}
+    assert all(isinstance(results[i], ValueError) for i in failing)
+    assert all(results[i] == f"thread-{i}" for i in range(200) if i not in failing)  # each in its own context
+    rows = dict(db.connection().execute("SELECT name, seen_as FROM items").fetchall())
+    assert rows == {f"item-{i}": f"thread-{i}" for i in range(200) if i not in failing}
+    assert db.commits < 200, "busy callers should have shared commits"
+
+
+def test_a_failed_commit_fails_every_unit_of_its_group(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    group = GroupCommit(db)
+    # A deferred constraint that only fails at COMMIT time.
+    db.migrate("CREATE TABLE IF NOT EXISTS parent (id TEXT PRIMARY KEY);"
+               "CREATE TABLE IF NOT EXISTS child (parent_id TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        group.run(lambda tx: tx.execute("INSERT INTO child (parent_id) VALUES ('missing')"))
+    assert db.connection().execute("SELECT COUNT(*) FROM child").fetchone()[0] == 0
+    assert not db.connection().in_transaction
+    assert group.run(lambda tx: tx.execute("INSERT INTO items VALUES ('after', 'x')").rowcount) == 1
