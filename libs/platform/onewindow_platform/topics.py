@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from kafka.admin import KafkaAdminClient
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
 from onewindow.application.v1 import events_pb2 as application_events
 from onewindow.feedback.v1 import events_pb2 as feedback_events
@@ -87,12 +87,23 @@ def ensure_topics(settings: PlatformSettings, admin: KafkaAdminClient | None = N
                 }
         created: list[str] = []
         for name, options in wanted.items():
-            try:
-                admin.create_topics({name: options}, wait_for_metadata=True)
-                created.append(name)
-            except TopicAlreadyExistsError:
-                # Another service created it between our listing and our request.
-                log.debug("topic already exists", extra={"topic": name})
+            for attempt in range(1, 4):
+                try:
+                    admin.create_topics({name: options}, wait_for_metadata=True)
+                    created.append(name)
+                    break
+                except TopicAlreadyExistsError:
+                    # Another service created it between our listing and our request.
+                    log.debug("topic already exists", extra={"topic": name})
+                    break
+                except KafkaTimeoutError:
+                    # A busy broker (every service creates topics at start-up) can take longer than
+                    # the client waits for the new topic's metadata; it is usually there a moment later.
+                    if name in set(admin.list_topics()):
+                        break
+                    if attempt == 3:
+                        raise
+                    log.warning("topic not ready yet; asking again", extra={"topic": name, "attempt": attempt})
         if created:
             log.info("created topics", extra={"topics": created})
         return created

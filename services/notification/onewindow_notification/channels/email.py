@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
 
 from ..storage import Notification
 from . import Contact, PermanentFailure, TemporaryFailure
+
+
+# sendmail() sends bytes as they are: lines must already end in CRLF, as SMTP wants.
+_SMTP_LINES = compat32.clone(linesep="\r\n")
 
 
 class EmailChannel:
@@ -16,30 +22,34 @@ class EmailChannel:
     def __init__(self, host: str, port: int, sender: str, timeout_s: float, starttls: bool = False,
                  username: str = "", password: str = "") -> None:
         self.host, self.port, self.sender, self.timeout_s = host, port, sender, timeout_s
+        # "一网通办 <noreply@…>": the display name is encoded on its own, the address stays readable.
+        self.sender_name, self.sender_address = parseaddr(sender)
+        self.from_header = formataddr((self.sender_name, self.sender_address), charset="utf-8")
         self.starttls, self.username, self.password = starttls, username, password
 
     def can_reach(self, contact: Contact) -> bool:
         return bool(contact.email)
 
     def send(self, notification: Notification, contact: Contact) -> str:
-        message = EmailMessage()
-        message["From"] = self.sender
+        # The classic (compat32) message classes: the same RFC 2047 / base64 on the wire as
+        # EmailMessage, at a fraction of the CPU (no header registry parsing every header set).
+        message = MIMEText(notification.body, "plain", "utf-8")
+        message["From"] = self.from_header
         message["To"] = contact.email
-        message["Subject"] = notification.subject
+        message["Subject"] = Header(notification.subject, "utf-8")
         message["Date"] = formatdate(localtime=False)
         # Stable per (application, reason, channel): a resend after a crash carries the same id,
         # which mail systems use to recognise the duplicate.
         message_id = f"<{notification.notification_id}@onewindow>"
         message["Message-ID"] = message_id
         message["X-OW-Application-Id"] = notification.application_id
-        message.set_content(notification.body, charset="utf-8")
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
                 if self.starttls:
                     smtp.starttls()
                 if self.username:
                     smtp.login(self.username, self.password)
-                smtp.send_message(message)
+                smtp.sendmail(self.sender_address, [contact.email], message.as_bytes(policy=_SMTP_LINES))
         except smtplib.SMTPRecipientsRefused as exc:
             raise PermanentFailure(f"recipient refused: {_codes(exc.recipients)}") from None
         except smtplib.SMTPResponseException as exc:
