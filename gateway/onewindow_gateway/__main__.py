@@ -30,7 +30,10 @@ def main() -> int:
     except (ConfigurationError, CatalogError) as exc:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(app, host=settings.gateway_host, port=settings.gateway_port, log_config=None, access_log=False)
+    # uvloop and httptools: the C event loop and HTTP parser, several times less CPU per request
+    # than asyncio's loop and h11.
+    uvicorn.run(app, host=settings.gateway_host, port=settings.gateway_port, log_config=None, access_log=False,
+                loop="uvloop", http="httptools")
     return 0
 
 

@@ -21,7 +21,7 @@ from .routes import agency, applications, catalog, me, ops, providers, satisfact
 from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
 from .schemas import ErrorOut
 from .settings import GatewaySettings
-from .tracing_middleware import trace_requests
+from .tracing_middleware import TraceRequests
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text} for code, text in (
@@ -59,7 +59,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.rate_limit = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
     app.state.auth_failure_limit = RateLimiter(settings.auth_failures_per_min / 60, settings.auth_failures_per_min)
     install_error_handlers(app)
-    app.middleware("http")(trace_requests)
+    app.add_middleware(TraceRequests)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     origins = [o.strip() for o in settings.gateway_cors_origins.split(",") if o.strip()]
     if origins:  # no CORS headers at all unless origins are named

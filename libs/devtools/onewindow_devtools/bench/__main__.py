@@ -10,7 +10,11 @@
 3. Sustained: that rate (capped at --target) for --duration seconds, nothing lost.
 4. Latency at 50 % and 80 % of the measured maximum: HTTP submit, and acceptance → the agency's
    receipt of each task.
-Writes bench/results/<time>.md and .json (git-ignored but for the committed reference run).
+5. Throughout: CPU per process and progress once a second (plotted), and a py-spy flame graph of
+   the service that used the most CPU at the maximum, taken during the sustained phase.
+6. Each consuming service alone on the run's backlog (its own limit, against the relay's).
+Writes bench/results/<time>.md and .json, and the PNG plots and the SVG flame graph beside them
+(git-ignored but for the committed reference run in bench/results/reference/).
 """
 
 from __future__ import annotations
@@ -22,13 +26,19 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any, cast
 
 from onewindow_devtools.kafka_local import LocalBroker
 
 from .machine import describe
+from .monitor import Monitor, stack_processes
+from .plots import write_plots
+from .profile import record_flame_graph
 from .relay import relay_rate
+from .replay import replay_hops
 from .stack import BenchStack
 from .wrk import run_wrk
 
@@ -83,12 +93,15 @@ def wait_until_done(stack: BenchStack, timeout_s: float, at_least: int = 0) -> t
 
 
 def phase(stack: BenchStack, name: str, seconds: int, connections: int, rate: float | None, work: Path,
-          results: dict[str, object]) -> dict[str, object]:
+          results: dict[str, object], monitor: Monitor) -> dict[str, object]:
     before = stack.progress()
     started = time.monotonic()
+    monitor.mark(name)
+    t_start = monitor.now()
     window_start = dt.datetime.now(dt.UTC)
     load = run_wrk(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, connections, work / name,
                    rate_per_s=rate)
+    t_end = monitor.now()
     progress, done_at = wait_until_done(stack, timeout_s=max(120.0, seconds * 3))
     accepted = progress["accepted"] - before["accepted"]
     expected = progress["accepted"] * TASKS_PER_CASE
@@ -101,10 +114,41 @@ def phase(stack: BenchStack, name: str, seconds: int, connections: int, rate: fl
         "not_done": max(0, lost), "accept_to_dispatch_ms": {
             "p50": percentile(dispatch, 50), "p99": percentile(dispatch, 99), "p999": percentile(dispatch, 99.9),
             "tasks": len(dispatch)},
+        "t_start": t_start, "t_end": t_end, "cpu_percent": monitor.mean_cpu(t_start, t_end),
     }
     results[name] = summary
     print(f"bench: {name}: {json.dumps(summary, ensure_ascii=False)}", flush=True)
     return summary
+
+
+def busiest_service(cpu_percent: dict[str, float]) -> str | None:
+    """The service of ours that used the most CPU (the broker and the test doubles aside)."""
+    ours = {name: cpu for name, cpu in cpu_percent.items()
+            if name in ("intake", "routing", "department_adapter", "notification", "audit", "gateway")}
+    return max(ours, key=ours.__getitem__) if ours else None
+
+
+def start_profile(stack: BenchStack, service: str | None, duration_s: int, out_dir: Path, stamp: str,
+                  results: dict[str, object]) -> threading.Thread | None:
+    """Sample the busiest service for up to 30 s from a few seconds into the sustained phase."""
+    if service is None or stack.process is None:
+        return None
+    pids = [pid for pid, name in stack_processes(stack.process.pid).items() if name == service]
+    if not pids:
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    svg = out_dir / f"{stamp}-flame-{service}.svg"
+    seconds = max(5, min(30, duration_s - 10))
+
+    def run() -> None:
+        time.sleep(min(5, duration_s / 4))
+        outcome = record_flame_graph(pids[0], seconds, svg)
+        results["profile"] = {"service": service, "seconds": seconds, "file": svg.name, "outcome": outcome}
+        print(f"bench: profile of {service}: {outcome}", flush=True)
+
+    thread = threading.Thread(target=run, name="bench-profile", daemon=True)
+    thread.start()
+    return thread
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,10 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--target", type=float, default=1000.0, help="applications a second aimed for")
     parser.add_argument("--sampling", default=os.environ.get("OW_TRACE_SAMPLING_RATIO", "1.0"))
+    parser.add_argument("--hop-seconds", type=int, default=20,
+                        help="seconds each consuming service drains the run's backlog alone")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out_dir = Path(args.out)
     work = (Path.cwd() / ".run" / "bench" / stamp).resolve()  # absolute: the stack runs with its own cwd
     broker = LocalBroker.from_env()
     bootstrap = os.environ.get("OW_KAFKA_BOOTSTRAP_SERVERS") or broker.bootstrap
@@ -129,22 +176,36 @@ def main(argv: list[str] | None = None) -> int:
         results["baseline_http"] = bare_http_max(work, args.probe, args.connections)
         print(f"bench: baseline_http: {json.dumps(results['baseline_http'])}", flush=True)
         stack = BenchStack(work, bootstrap, args.sampling).start()
+        run_started = dt.datetime.now(dt.UTC)
+        assert stack.process is not None
+        monitor = Monitor(stack.process.pid, stack.progress).start()
         try:
             # Warm-up: one case all the way through proves every consumer is up.
             assert stack.submit(BODY) == 202, "the warm-up submission was refused"
             progress, _ = wait_until_done(stack, timeout_s=120, at_least=1)
             if progress["notified"] < 1:
                 raise RuntimeError(f"the warm-up case did not go through: {progress}")
-            maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results)
+            maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results, monitor)
             best = min(float(str(maximum["end_to_end_per_s"])), args.target)
-            phase(stack, "sustained", args.duration, args.connections, best, work, results)
+            busiest = busiest_service(maximum["cpu_percent"])  # type: ignore[arg-type]
+            profiler = start_profile(stack, busiest, args.duration, out_dir, stamp, results)
+            phase(stack, "sustained", args.duration, args.connections, best, work, results, monitor)
+            if profiler is not None:
+                profiler.join()
             for share in (50, 80):
                 phase(stack, f"latency_at_{share}pct", args.probe, args.connections, best * share / 100, work,
-                      results)
-            results["hop_rates_per_s"] = stack.hop_rates()
+                      results, monitor)
             results["record_bytes"] = stack.mean_record_bytes()
+            dispatch = [(at - monitor.started_wall, ms) for at, ms in stack.accept_to_dispatch_points(run_started)]
         finally:
+            monitor.stop()
             stack.stop()
+        results["timeline"] = {"samples": monitor.samples, "marks": monitor.marks}
+        results["plots"] = [p.name for p in write_plots(out_dir, stamp, monitor.samples, monitor.marks, dispatch, {
+            name: cast(dict[str, Any], results[name])
+            for name in ("maximum", "sustained", "latency_at_50pct", "latency_at_80pct")})]
+        results["hops_alone"] = replay_hops(bootstrap=bootstrap, topic_prefix=stack.topic_prefix, live_data=stack.data,
+                                            work=work, sampling_ratio=args.sampling, seconds=args.hop_seconds)
         print("bench: baseline — empty consume→produce relay", flush=True)
         results["baseline_relay"] = relay_rate(bootstrap, 50_000, int(str(results["record_bytes"])))
         print(f"bench: baseline_relay: {json.dumps(results['baseline_relay'])}", flush=True)
@@ -153,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             broker.down()
     from .report import write_report
 
-    paths = write_report(results, Path(args.out), stamp)
+    paths = write_report(results, out_dir, stamp)
     print(paths[0].read_text(encoding="utf-8"))
     print(f"bench: written {', '.join(str(p) for p in paths)}")
     return 0

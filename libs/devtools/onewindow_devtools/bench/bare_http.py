@@ -19,4 +19,6 @@ async def accept(body: ApplicationIn) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False)
+    # the same server settings as the gateway, so the ratio compares the application alone
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False, loop="uvloop",
+                http="httptools")

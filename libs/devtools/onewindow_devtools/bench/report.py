@@ -53,8 +53,9 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
             f"≤ {TARGET_DISPATCH_P99_MS:.0f} | "
             f"{'yes' if half['accept_to_dispatch_ms']['p99'] <= TARGET_DISPATCH_P99_MS else 'no'} |",
         ]
-    for service, rate in results.get("hop_rates_per_s", {}).items():
-        lines.append(f"| {service} consumed (events/s, bounded by the offered load) | {rate} | relay {relay} | "
+    for service, hop in results.get("hops_alone", {}).items():
+        rate = hop["events_per_s"]
+        lines.append(f"| {service} alone on the run's backlog (events/s) | {rate} | relay {relay} | "
                      f"{_ratio(rate, relay)} | ≥ 0.7 × relay | {'yes' if relay and rate >= 0.7 * relay else 'no'} |")
     lines += ["", "## Latency", "", "| phase | offered (/s) | submit p50 / p99 / p99.9 (ms) | "
               "accept → dispatched p50 / p99 / p99.9 (ms) |", "|---|---:|---|---|"]
@@ -65,6 +66,24 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
             http = phase["http"]
             lines.append(f"| {name} | {phase['offered_rate'] or 'max'} | {http['p50_ms']} / {http['p99_ms']} / "
                          f"{http['p999_ms']} | {d['p50']} / {d['p99']} / {d['p999']} |")
+    cpu = maximum.get("cpu_percent", {})
+    if cpu:
+        lines += ["", "## CPU per process at the maximum (% of one core; the machine has "
+                  f"{s['cores'] * 100})", "", "| process | CPU % |", "|---|---:|"]
+        lines += [f"| {name} | {value} |" for name, value in sorted(cpu.items(), key=lambda kv: -kv[1])]
+        lines.append(f"| **all** | {round(sum(cpu.values()), 1)} |")
+    for service, hop in results.get("hops_alone", {}).items():
+        if hop.get("problem"):
+            lines += ["", f"{service} alone: {hop['problem']}"]
+    pictures = results.get("plots", [])
+    profile = results.get("profile")
+    if pictures or profile:
+        lines += ["", "## Pictures", ""]
+        lines += [f"![{name}]({name})" for name in pictures]
+        if profile:
+            lines.append(f"Flame graph of {profile['service']} (the busiest service at the maximum), "
+                         f"{profile['seconds']} s of the sustained phase: [{profile['file']}]({profile['file']})"
+                         + ("" if profile["outcome"] == "ok" else f" — {profile['outcome']}"))
     lines += ["", f"Versions: {json.dumps(s['libraries'])}", ""]
     md_path.write_text("\n".join(lines), encoding="utf-8")
     return md_path, json_path

@@ -109,14 +109,21 @@ class BenchStack:
     def accept_to_dispatch_ms(self, since: dt.datetime) -> list[float]:
         """Per task of cases accepted since `since`: from the case's acceptance (intake) to the
         agency's receipt (simulator)."""
+        return sorted(ms for _, ms in self.accept_to_dispatch_points(since))
+
+    def accept_to_dispatch_points(self, since: dt.datetime) -> list[tuple[float, float]]:
+        """(when the case was accepted, as a Unix time; milliseconds until the agency had the task)."""
         intake = self.data / "ow-intake.db"
         simulator = self.data / "agency-simulator.db"
         with sqlite3.connect(f"file:{intake}?mode=ro", uri=True) as conn:
             accepted = dict(conn.execute("SELECT application_id, submitted_at FROM applications").fetchall())
         with sqlite3.connect(f"file:{simulator}?mode=ro", uri=True) as conn:
             received = conn.execute("SELECT application_id, received_at FROM tasks").fetchall()
-        return sorted((_instant(at) - _instant(accepted[app])).total_seconds() * 1000
-                      for app, at in received if app in accepted and _instant(accepted[app]) >= since)
+        points = []
+        for app, at in received:
+            if app in accepted and (start := _instant(accepted[app])) >= since:
+                points.append((start.timestamp(), (_instant(at) - start).total_seconds() * 1000))
+        return points
 
     def mean_record_bytes(self, sample: int = 500) -> int:
         """Mean size (key + value + headers) of the records on the applications topic."""
@@ -138,18 +145,6 @@ class BenchStack:
             return int(sum(sizes) / len(sizes)) if sizes else 1024
         finally:
             consumer.close()
-
-    def hop_rates(self) -> dict[str, float]:
-        """Events a second each consuming service recorded in its inbox, first to last."""
-        rates = {}
-        for name in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit"):
-            path = self.data / f"{name}.db"
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-                count, first, last = conn.execute(
-                    "SELECT count(*), min(processed_at), max(processed_at) FROM ow_inbox").fetchone()
-            span = (_instant(last) - _instant(first)).total_seconds() if count > 1 else 0.0
-            rates[name] = round(count / span, 1) if span > 0 else 0.0
-        return rates
 
 
 def _instant(value: str) -> dt.datetime:

@@ -11,7 +11,6 @@ from email.utils import formataddr, formatdate, parseaddr
 from ..storage import Notification
 from . import Contact, PermanentFailure, TemporaryFailure
 
-
 # sendmail() sends bytes as they are: lines must already end in CRLF, as SMTP wants.
 _SMTP_LINES = compat32.clone(linesep="\r\n")
 
@@ -36,7 +35,7 @@ class EmailChannel:
         message = MIMEText(notification.body, "plain", "utf-8")
         message["From"] = self.from_header
         message["To"] = contact.email
-        message["Subject"] = Header(notification.subject, "utf-8")
+        message["Subject"] = Header(notification.subject, "utf-8")  # type: ignore[assignment]
         message["Date"] = formatdate(localtime=False)
         # Stable per (application, reason, channel): a resend after a crash carries the same id,
         # which mail systems use to recognise the duplicate.
