@@ -151,6 +151,24 @@ def start_profile(stack: BenchStack, service: str | None, duration_s: int, out_d
     return thread
 
 
+def gateway_alone(work: Path, bootstrap: str, sampling: str, seconds: int, connections: int) -> dict[str, object]:
+    """The gateway and intake with nothing downstream running: what the HTTP side takes at most
+    when it has the machine to itself (the events wait in Kafka)."""
+    print("bench: gateway and intake alone", flush=True)
+    downstream = ("ow-routing", "ow-department-adapter", "ow-notification", "ow-audit", "agency-simulator",
+                  "smtp-sink", "sms-gateway")
+    stack = BenchStack(work / "gateway-alone", bootstrap, sampling, without=downstream).start()
+    try:
+        if stack.submit(BODY) != 202:
+            return {"problem": "the warm-up submission was refused"}
+        load = run_wrk(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, connections,
+                       work / "gateway-alone" / "wrk")
+    finally:
+        stack.stop()
+    print(f"bench: gateway_alone: {json.dumps(load.as_dict())}", flush=True)
+    return {"http": load.as_dict()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m onewindow_devtools.bench")
     parser.add_argument("--duration", type=int, default=int(os.environ.get("OW_BENCH_DURATION_S", "300")),
@@ -204,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         results["plots"] = [p.name for p in write_plots(out_dir, stamp, monitor.samples, monitor.marks, dispatch, {
             name: cast(dict[str, Any], results[name])
             for name in ("maximum", "sustained", "latency_at_50pct", "latency_at_80pct")})]
+        results["gateway_alone"] = gateway_alone(work, bootstrap, args.sampling, args.probe, args.connections)
         results["hops_alone"] = replay_hops(bootstrap=bootstrap, topic_prefix=stack.topic_prefix, live_data=stack.data,
                                             work=work, sampling_ratio=args.sampling, seconds=args.hop_seconds)
         print("bench: baseline — empty consume→produce relay", flush=True)

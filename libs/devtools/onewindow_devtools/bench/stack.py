@@ -23,6 +23,7 @@ class BenchStack:
     work: Path
     bootstrap: str
     sampling_ratio: str = "1.0"
+    without: tuple[str, ...] = ()  # services `make run` leaves out (OW_RUN_WITHOUT)
     process: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
@@ -41,7 +42,8 @@ class BenchStack:
                 "OW_TOPIC_PREFIX": self.topic_prefix, "OW_DATA_DIR": str(self.data),
                 "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "WARNING", "OW_SIMULATOR_COMPLETE_AFTER_S": "0",
                 "OW_RATE_LIMIT_PER_S": "1000000", "OW_RATE_LIMIT_BURST": "1000000",
-                "OW_TRACE_SAMPLING_RATIO": self.sampling_ratio, "OTEL_BSP_SCHEDULE_DELAY": "1000"}
+                "OW_TRACE_SAMPLING_RATIO": self.sampling_ratio, "OTEL_BSP_SCHEDULE_DELAY": "1000",
+                "OW_RUN_WITHOUT": ",".join(self.without)}
 
     def start(self, timeout_s: float = 120) -> BenchStack:
         self.work.mkdir(parents=True, exist_ok=True)
