@@ -39,6 +39,11 @@ class PlatformSettings(BaseSettings):
 
     consumer_max_poll_records: int = Field(default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(default=500, ge=10)
+    consumer_fetch_min_bytes: int = Field(
+        default=1, ge=1, description="The broker answers a fetch once this much is waiting (or the wait is over): "
+                                     "more gives bigger batches and fewer requests, at up to the wait in latency.",
+    )
+    consumer_fetch_max_wait_ms: int = Field(default=500, ge=0)
     consumer_transaction_max_records: int = Field(
         default=100, ge=1,
         description="Records handled in one local transaction (one fsync); more means fewer fsyncs, "

@@ -93,6 +93,8 @@ def make_consumer(settings: PlatformSettings, topics: list[str], group_id: str |
         "enable_auto_commit": False,
         "auto_offset_reset": "earliest",
         "max_poll_records": settings.consumer_max_poll_records,
+        "fetch_min_bytes": settings.consumer_fetch_min_bytes,
+        "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms,
         "isolation_level": "read_committed",
         "session_timeout_ms": settings.consumer_session_timeout_ms,
         "heartbeat_interval_ms": max(500, settings.consumer_session_timeout_ms // 4),

@@ -8,7 +8,7 @@ from importlib import metadata
 
 from onewindow_platform.config import PlatformSettings, load_settings
 
-LIBRARIES = ("kafka-python", "crc32c", "protobuf", "grpcio", "fastapi", "uvicorn", "pydantic",
+LIBRARIES = ("kafka-python", "crc32c", "protobuf", "grpcio", "fastapi", "uvicorn", "uvloop", "httptools", "pydantic",
              "opentelemetry-sdk", "httpx")
 
 
@@ -43,7 +43,13 @@ def describe(sampling_ratio: str, bootstrap: str) -> dict[str, object]:
         "os": platform.platform(), "python": platform.python_version(), "libraries": versions,
         "crc32c": crc32c, "trace_sampling_ratio": float(sampling_ratio),
         "producer": {"acks": "all", "idempotence": True, "linger_ms": settings.producer_linger_ms},
-        "consumer": {"max_poll_records": settings.consumer_max_poll_records},
+        "consumer": {"max_poll_records": settings.consumer_max_poll_records,
+                     "records_per_transaction": settings.consumer_transaction_max_records,
+                     "offset_commit_interval_ms": settings.consumer_commit_interval_ms,
+                     "fetch_min_bytes": settings.consumer_fetch_min_bytes,
+                     "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms},
+        "gateway_server": "uvicorn with uvloop and httptools",
         "partitions_per_topic": settings.topic_partitions, "instances_per_service": 1,
-        "database": "SQLite WAL, synchronous=FULL, one file per service",
+        "database": "SQLite WAL, synchronous=FULL (outbox deletes NORMAL), one file per service, "
+                    "a poll batch per transaction, intake's submissions group-committed",
     }

@@ -33,6 +33,8 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
         f"trace sampling {s['trace_sampling_ratio']}; acks={s['producer']['acks']}, idempotent producer; "
         f"{s['partitions_per_topic']} partitions; {s['instances_per_service']} instance per service; "
         f"{s['database']}. Load: wrk over loopback, noise complaints (one agency task each).", "",
+        *([f"Consumers: {json.dumps(s['consumer'])}; gateway: {s.get('gateway_server', '?')}.", ""]
+          if "consumer" in s else []),
         "| measure | value | baseline | ratio | target | met |", "|---|---:|---:|---:|---|---|",
         f"| gateway submit, max (202/s; the whole stack running) | {maximum['http']['accepted_per_s']} | "
         f"bare FastAPI {bare} | "
