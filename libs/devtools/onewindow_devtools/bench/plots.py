@@ -29,6 +29,17 @@ def _marks(axes: Any, marks: list[tuple[float, str]]) -> None:
                   va="top", ha="left", color="grey")
 
 
+def _save(figure: Any, axes: Any, marks: list[tuple[float, str]], path: Path, ylabel: str, title: str,
+          legend: dict[str, Any]) -> Path:
+    _marks(axes, marks)
+    axes.set(xlabel="seconds into the run", ylabel=ylabel, title=title)
+    axes.legend(**legend)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
 def write_plots(out_dir: Path, stamp: str, samples: list[dict[str, Any]], marks: list[tuple[float, str]],
                 dispatch: list[tuple[float, float]], phases: dict[str, dict[str, Any]]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -39,13 +50,8 @@ def write_plots(out_dir: Path, stamp: str, samples: list[dict[str, Any]], marks:
                        ("notified", "citizens notified"), ("audited_acknowledgements", "acknowledgements audited")):
         times, rates = _rate(samples, key)
         axes.plot(times, rates, label=label, linewidth=1)
-    _marks(axes, marks)
-    axes.set(xlabel="seconds into the run", ylabel="per second (5 s average)", title=f"Throughput — {stamp}")
-    axes.legend(fontsize=8, loc="upper right")
-    paths.append(out_dir / f"{stamp}-throughput.png")
-    figure.tight_layout()
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(_save(figure, axes, marks, out_dir / f"{stamp}-throughput.png", "per second (5 s average)",
+                       f"Throughput — {stamp}", {"fontsize": 8, "loc": "upper right"}))
 
     figure, axes = plt.subplots(figsize=(11, 4.5))
     if dispatch:
@@ -58,14 +64,9 @@ def write_plots(out_dir: Path, stamp: str, samples: list[dict[str, Any]], marks:
                         linewidth=2)
     axes.plot([], [], color="green", linewidth=2, label="HTTP submit p50 (per phase)")
     axes.plot([], [], color="red", linewidth=2, label="HTTP submit p99 (per phase)")
-    _marks(axes, marks)
     axes.set_yscale("log")
-    axes.set(xlabel="seconds into the run", ylabel="milliseconds (log)", title=f"Latency — {stamp}")
-    axes.legend(fontsize=8, loc="upper right")
-    paths.append(out_dir / f"{stamp}-latency.png")
-    figure.tight_layout()
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(_save(figure, axes, marks, out_dir / f"{stamp}-latency.png", "milliseconds (log)",
+                       f"Latency — {stamp}", {"fontsize": 8, "loc": "upper right"}))
 
     figure, axes = plt.subplots(figsize=(11, 4.5))
     names = sorted({name for s in samples for name in s.get("cpu_percent", {})})
@@ -73,12 +74,6 @@ def write_plots(out_dir: Path, stamp: str, samples: list[dict[str, Any]], marks:
     series = [[s.get("cpu_percent", {}).get(name, 0.0) for s in samples] for name in names]
     if times and names:
         axes.stackplot(times, series, labels=names, linewidth=0)
-    _marks(axes, marks)
-    axes.set(xlabel="seconds into the run", ylabel="% of one core (stacked; 200 = both cores)",
-             title=f"CPU per process — {stamp}")
-    axes.legend(fontsize=7, loc="upper left", ncol=3)
-    paths.append(out_dir / f"{stamp}-cpu.png")
-    figure.tight_layout()
-    figure.savefig(paths[-1], dpi=110)
-    plt.close(figure)
+    paths.append(_save(figure, axes, marks, out_dir / f"{stamp}-cpu.png", "% of one core (stacked; 200 = both cores)",
+                       f"CPU per process — {stamp}", {"fontsize": 7, "loc": "upper left", "ncol": 3}))
     return paths
