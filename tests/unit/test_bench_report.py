@@ -29,6 +29,7 @@ def test_the_report_gives_ratios_to_baselines_and_says_which_targets_are_met(tmp
                        "ow-audit": {"events": 1, "events_per_s": 5000.0, "problem": "it handled nothing"}},
         "plots": ["20261126T000000Z-throughput.png"],
         "gateway_alone": {"http": {"accepted_per_s": 1000.0}},
+        "traced": {"cases": 120, "traced": 120},
         "profile": {"service": "audit", "seconds": 30, "file": "20261126T000000Z-flame-audit.svg", "outcome": "ok"},
     }
     results["maximum"]["cpu_percent"] = {"audit": 60.0, "kafka-broker": 45.5}
@@ -44,6 +45,8 @@ def test_the_report_gives_ratios_to_baselines_and_says_which_targets_are_met(tmp
     assert ("| ow-routing alone on the run's backlog (events/s) | 8000.0 | relay 10000.0 | 0.80 | ≥ 0.7 × relay "
             "| yes |") in text
     assert "| 0.50 | ≥ 0.7 × relay | no |" in text
+    assert "| cases traced (a trace id on every audit record; spans exported at sampling 1.0) | 120 of 120 |" in text
+    assert "| 100 % | yes |" in text
     assert "| audit | 60.0 |" in text and "| **all** | 105.5 |" in text  # busiest first, and the total
     assert "ow-audit alone: it handled nothing" in text
     assert "![20261126T000000Z-throughput.png](20261126T000000Z-throughput.png)" in text

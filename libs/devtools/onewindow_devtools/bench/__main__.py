@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 phase(stack, f"latency_at_{share}pct", args.probe, args.connections, best * share / 100, work,
                       results, monitor)
             results["record_bytes"] = stack.mean_record_bytes()
+            results["traced"] = stack.traced_cases()
             dispatch = [(at - monitor.started_wall, ms) for at, ms in stack.accept_to_dispatch_points(run_started)]
         finally:
             monitor.stop()

@@ -51,6 +51,11 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
         f"| not done after the sustained phase | {sustained['not_done']} | | | 0 | "
         f"{'yes' if sustained['not_done'] == 0 else 'no'} |",
     ]
+    traced = results.get("traced")
+    if traced:
+        lines.append(f"| cases traced (a trace id on every audit record; spans exported at sampling "
+                     f"{s['trace_sampling_ratio']}) | {traced['traced']} of {traced['cases']} | | | 100 % | "
+                     f"{'yes' if traced['cases'] and traced['traced'] == traced['cases'] else 'no'} |")
     if half:
         lines += [
             f"| submit p99 at 50 % load (ms) | {half['http']['p99_ms']} | | | ≤ {TARGET_SUBMIT_P99_MS:.0f} | "

@@ -127,6 +127,14 @@ class BenchStack:
                 points.append((start.timestamp(), (_instant(at) - start).total_seconds() * 1000))
         return points
 
+    def traced_cases(self) -> dict[str, int]:
+        """Cases whose every audit record carries a trace id (the trace context travelled every hop),
+        out of all cases on record."""
+        total = self._count("ow-audit.db", "SELECT count(DISTINCT application_id) FROM audit_log")
+        untraced = self._count("ow-audit.db",
+                               "SELECT count(DISTINCT application_id) FROM audit_log WHERE trace_id = ''")
+        return {"cases": total, "traced": total - untraced}
+
     def mean_record_bytes(self, sample: int = 500) -> int:
         """Mean size (key + value + headers) of the records on the applications topic."""
         from kafka import KafkaConsumer, TopicPartition
