@@ -184,16 +184,13 @@ class ConsumingLoop:
                         break
                     handler = self.handlers.get(event.event_type)
                     if handler is not None:
-                        tx.execute("SAVEPOINT ow_record")
                         try:
-                            self._process(record, event, handler, tx)
+                            with self.db.savepoint(tx):
+                                self._process(record, event, handler, tx)
                         except Exception as exc:
-                            tx.execute("ROLLBACK TO ow_record")
-                            tx.execute("RELEASE ow_record")
                             log.info("record left out of its batch; handling it alone",
                                      extra={"event_id": event.event_id, "error": f"{type(exc).__name__}: {exc}"})
                             break
-                        tx.execute("RELEASE ow_record")
                     done += 1
         except Exception as exc:
             if not is_infrastructure_error(exc):

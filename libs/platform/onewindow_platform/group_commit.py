@@ -65,13 +65,11 @@ class GroupCommit:
         try:
             with self.db.transaction() as tx:
                 for unit in group:
-                    tx.execute("SAVEPOINT ow_unit")
                     try:
-                        unit.result = unit.context.run(unit.work, tx)
+                        with self.db.savepoint(tx):
+                            unit.result = unit.context.run(unit.work, tx)
                     except Exception as exc:
-                        tx.execute("ROLLBACK TO ow_unit")
                         unit.error = exc
-                    tx.execute("RELEASE ow_unit")
         except BaseException as exc:
             for unit in group:  # nothing of the group was stored: each caller sees why
                 unit.result, unit.error = None, exc

@@ -80,6 +80,20 @@ class Database:
                 conn.execute("ROLLBACK")
             raise
 
+    @staticmethod
+    @contextmanager
+    def savepoint(tx: Transaction) -> Iterator[None]:
+        """One step inside an open transaction: if it raises, only its own writes are undone and
+        the transaction goes on (a poll batch's record, a group commit's unit)."""
+        tx.execute("SAVEPOINT ow_step")
+        try:
+            yield
+        except Exception:
+            tx.execute("ROLLBACK TO ow_step")
+            raise
+        finally:
+            tx.execute("RELEASE ow_step")
+
     def migrate(self, schema_sql: str) -> None:
         """Apply idempotent DDL (CREATE … IF NOT EXISTS)."""
         conn = self.connection()

@@ -36,6 +36,17 @@ def _copy_without_platform_rows(source: Path, target: Path) -> None:
         copy.execute("DELETE FROM ow_outbox")
 
 
+def _has_started(path: Path) -> bool:
+    """The hop has handled its first event (a cheap look, asked twice a second while it starts)."""
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
+            return conn.execute("SELECT 1 FROM ow_inbox LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # the file exists, its tables not yet
+        return False
+
+
 def _inbox_rate(path: Path, window_s: int = 5) -> tuple[int, float]:
     """(events in the inbox, the best rate over `window_s` consecutive seconds): the drain of the
     backlog, not the trickle of the hop's own new events that may follow it."""
@@ -73,7 +84,7 @@ def replay_hop(name: str, module: str, *, bootstrap: str, topic_prefix: str, liv
                                stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
-        while _inbox_rate(database)[0] == 0 and time.monotonic() < deadline and process.poll() is None:
+        while not _has_started(database) and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.5)
         time.sleep(seconds)
     finally:
