@@ -8,6 +8,7 @@ import uvicorn
 
 from onewindow_catalog import CatalogError
 from onewindow_platform.config import ConfigurationError
+from onewindow_platform.failpoints import arm
 from onewindow_platform.kafka import require_crc32c
 from onewindow_platform.logs import setup_logging
 from onewindow_platform.tracing import setup_tracing
@@ -24,6 +25,7 @@ def main() -> int:
         print(f"cannot start: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.service_name, settings.log_level, settings.log_file)
+    arm(settings.failpoints, settings.service_name)
     setup_tracing(settings)
     try:
         app = create_app(settings)

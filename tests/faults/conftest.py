@@ -45,7 +45,10 @@ def make_stack(fault_broker: object, tmp_path: Path) -> Iterator[StackFactory]:
         stack = Stack(root=root, bootstrap=fault_broker.bootstrap,  # type: ignore[attr-defined]
                       topic_prefix=f"f{uuid.uuid4().hex[:8]}.", extra_env=env)
         started.append(stack)
+        # "clerk-linping" works at a window in another province: every submission of theirs for
+        # Dongcheng is refused (the harness's own test of a row where nothing was accepted).
         return stack.start(stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"},
+                                               "clerk-linping": {"role": "clerk", "region_code": "330113"},
                                                "ops": {"role": "ops"}}))
 
     yield start

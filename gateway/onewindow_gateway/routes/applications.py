@@ -16,6 +16,7 @@ from onewindow.common.v1.types_pb2 import ActorKind, Channel, Level, Outcome
 from onewindow.intake.v1 import intake_pb2
 from onewindow.intake.v1.intake_pb2 import ApplicationStatus
 from onewindow_catalog.calendar import CHINA
+from onewindow_platform.failpoints import fires
 
 from ..access import in_region, may_read
 from ..auth import CurrentPrincipal, Principal
@@ -78,6 +79,12 @@ async def submit_application(
     if response.violations:
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the application was not accepted", "errors": errors})
+    # Planted faults for the fault suite's own tests (never armed otherwise): the case is committed
+    # but the clerk never hears of it (the client retries), or hears a 202 that names no case.
+    if fires("gateway.lose_reply_after_commit"):
+        return JSONResponse(status_code=503, content={"detail": "the reply was lost"}, headers={"Retry-After": "1"})
+    if fires("gateway.reply_without_id"):
+        return JSONResponse(status_code=202, content={"status": "accepted"})
     accepted = SubmitAccepted(application_id=response.application_id, status=STATUS_NAMES[response.status],
                               trace_id=response.trace_id, replayed=response.replayed)
     return JSONResponse(status_code=202, content=accepted.model_dump())

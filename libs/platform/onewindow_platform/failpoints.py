@@ -8,6 +8,11 @@ OW_FAILPOINTS_ONCE_DIR set, a point that fired leaves a marker file there and ne
 so a restarted process gets past it. Unarmed points cost one
 dict lookup. Tests use them to prove that a crash at the worst moment loses nothing and does
 nothing twice.
+
+`fires(name)` is the same counting for a *planted bug*: instead of killing the process it returns
+True on the armed pass, and the code at that point then misbehaves on purpose (drops an outbox
+row, loses a reply). The fault suite arms them to prove that its detectors see each kind of loss
+and duplication (`tests/faults/test_harness_detects.py`); nothing else ever arms them.
 """
 
 from __future__ import annotations
@@ -38,18 +43,25 @@ def arm(spec: str, service: str = "") -> None:
             _markers[name] = f"{target}.{name}" if target else name
 
 
-def failpoint(name: str) -> None:
+def fires(name: str) -> bool:
+    """True on the armed pass of `name` (once; with OW_FAILPOINTS_ONCE_DIR, once across restarts)."""
     if not _armed or name not in _armed:
-        return
+        return False
     with _lock:
         _hits[name] = _hits.get(name, 0) + 1
         if _hits[name] != _armed[name]:
-            return
+            return False
         once_dir = os.environ.get("OW_FAILPOINTS_ONCE_DIR")
         if once_dir:
             marker = Path(once_dir) / _markers[name]
             if marker.exists():
-                return
+                return False
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()
-    os.kill(os.getpid(), signal.SIGKILL)
+    return True
+
+
+def failpoint(name: str) -> None:
+    """SIGKILL this process on the armed pass of `name`."""
+    if fires(name):
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -20,7 +20,8 @@ from opentelemetry.trace import SpanKind
 from onewindow.common.v1.envelope_pb2 import Envelope
 
 from .config import PlatformSettings
-from .failpoints import failpoint
+from .events import new_event_id
+from .failpoints import failpoint, fires
 from .storage import Database, Transaction
 from .topics import physical_name, topic_for_event
 from .tracing import (
@@ -84,6 +85,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             futures = []
+            published_without_send: list[int] = []
             for row_id, topic, key, event_id, event_type, value, traceparent in rows:
                 with self._tracer.start_as_current_span(
                     f"send {topic}", kind=SpanKind.PRODUCER,
@@ -97,12 +99,17 @@ class OutboxRelay:
                     },
                 ):
                     failpoint("outbox.before_publish")
+                    if fires("outbox.drop_row"):  # planted bug (fault-suite tests): deleted, never sent
+                        published_without_send.append(row_id)
+                        continue
                     futures.append((row_id, self.producer.send(
                         topic, key=key.encode(), value=value,
                         headers=record_headers(event_id, event_type),
                     )))
+                    if fires("outbox.publish_copy"):  # planted bug (fault-suite tests): the fact twice
+                        self._send_copy(topic, key, value)
             self.producer.flush(timeout=timeout_s)
-            published = []
+            published = published_without_send
             for row_id, future in futures:
                 try:
                     future.get(timeout=timeout_s)
@@ -116,6 +123,15 @@ class OutboxRelay:
                 with self.db.transaction() as tx:
                     tx.executemany("DELETE FROM ow_outbox WHERE id = ?", [(i,) for i in published])
             return len(published)
+
+    def _send_copy(self, topic: str, key: str, value: bytes) -> None:
+        """The planted duplicate: the same event again under a fresh event id, as a relay that
+        re-stamped what it sends would do (consumers' inboxes cannot recognise it)."""
+        copy = Envelope()
+        copy.ParseFromString(value)
+        copy.event_id = new_event_id()
+        self.producer.send(topic, key=key.encode(), value=copy.SerializeToString(),
+                           headers=record_headers(copy.event_id, copy.event_type))
 
     def drain(self, timeout_s: float = 30.0) -> None:
         """Publish until the outbox is empty or the time is up (used on shutdown)."""

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -44,6 +45,27 @@ class Agency:
         self.tokens_file = tokens_file
         self.default_delay_s = default_delay_s
         self.http = httpx.Client(timeout=10)
+        self._busy = 0  # back-office jobs under way (working on a task, a callback being retried)
+        self._busy_lock = threading.Lock()
+
+    @property
+    def busy(self) -> int:
+        """How many tasks the back office is still working on; 0 means it will call back no more."""
+        with self._busy_lock:
+            return self._busy
+
+    def _start_job(self, target: Callable[..., None], *args: str) -> None:
+        with self._busy_lock:
+            self._busy += 1
+
+        def run() -> None:
+            try:
+                target(*args)
+            finally:
+                with self._busy_lock:
+                    self._busy -= 1
+
+        threading.Thread(target=run, daemon=True).start()
 
     def receive(self, key: str, task_id: str, application_id: str, department_code: str, protocol: str,
                 traceparent: str = "") -> str:
@@ -66,7 +88,7 @@ class Agency:
             raise AnswerGarbage(department_code)
         reference, new = self.store.receive(key, task_id, application_id, department_code, protocol)
         if new and behaviour.then != "hold":
-            threading.Thread(target=self._work, args=(task_id, department_code, traceparent), daemon=True).start()
+            self._start_job(self._work, task_id, department_code, traceparent)
         return reference
 
     def receive_supplement(self, task_id: str, department_code: str, fields: dict[str, object],
@@ -77,8 +99,7 @@ class Agency:
             self.store.add_supplement(task_id, json.dumps(fields, ensure_ascii=False))
             # With the missing material in hand, the department finishes the task.
             self.behaviours.set(department_code, then="complete")
-            threading.Thread(target=self._finish, args=(task_id, department_code, current_traceparent()),
-                             daemon=True).start()
+            self._start_job(self._finish, task_id, department_code, current_traceparent())
             return f"SUP-{uuid.uuid4().hex[:8]}"
 
     # -- the back office at work ----------------------------------------------------------------

@@ -7,6 +7,7 @@
                                                        "delay_s", "slow_s", "reason", "missing_fields"}
     GET  /control/departments/{department_code}       the department's behaviour
     GET  /control/tasks?department_code=&application_id=   tasks received, with receipt counts
+    GET  /control/busy                                {"busy": n}: tasks the back office is still working on
     POST /control/tasks/{task_id}/events              make the agency call back now (body as the gateway's)
     POST /control/reset                               every department back to normal
 """
@@ -91,6 +92,10 @@ def create_app(agency: Agency, webhook_secret: bytes) -> FastAPI:
     @app.get("/control/tasks")
     async def list_tasks(department_code: str = "", application_id: str = "") -> list[dict[str, object]]:
         return agency.store.tasks(department_code, application_id)
+
+    @app.get("/control/busy")
+    async def busy() -> dict[str, int]:
+        return {"busy": agency.busy}
 
     @app.post("/control/tasks/{task_id}/events")
     async def call_back(task_id: str, request: Request) -> dict[str, object]:

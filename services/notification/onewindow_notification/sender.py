@@ -15,7 +15,7 @@ from opentelemetry.trace import SpanKind
 
 from onewindow.notification.v1.events_pb2 import NotificationChannel, NotificationFailed, NotificationSent
 from onewindow_platform.events import build_envelope, derived_id
-from onewindow_platform.failpoints import failpoint
+from onewindow_platform.failpoints import failpoint, fires
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
 from onewindow_platform.personal_data import PersonalDataCipher
 from onewindow_platform.pii import mask_email, mask_phone
@@ -113,6 +113,8 @@ class Sender:
         failpoint("notification.after_send")
         with self.db.transaction() as tx:
             storage.mark(tx, job.notification_id, "sent", attempts, provider_message_id=provider_id)
+            if fires("notification.send_again_later"):  # planted bug (fault-suite tests): a late second copy
+                storage.mark(tx, job.notification_id, "pending", attempts, next_attempt_at=time.time() + 8)
             sent = NotificationSent(notification_id=job.notification_id, reason=job.reason,
                                     channel=CHANNEL_ENUM[job.channel],
                                     recipient_masked=masked_address(job.channel, contact),
