@@ -11,7 +11,7 @@ Each witness is read from where the effect landed, not from what the system says
 
 `wait_for_quiescence` replaces "anything sent twice would arrive by now": it waits until nothing
 can move any more — every outbox empty, every job table without due or claimed work, the agency
-simulator without work in hand, every consumer group's lag 0 — seen twice in a row.
+simulator without work in hand, every consumer group stable, with a live member and lag 0 — seen twice in a row.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from onewindow_platform.events import PoisonRecord, decode
 from onewindow_platform.topics import ALL_TOPICS
@@ -247,24 +248,33 @@ def _outbox_rows(path: Path) -> int:
         raise
 
 
-def consumer_lag(stack: Stack) -> dict[str, int]:
-    """Per consumer group: records on the stack's topics it has not committed past."""
+def consumer_groups(stack: Stack) -> list[str]:
+    """What the stack's consumer groups (named with its topic prefix) have yet to do: a group that
+    is rebalancing or has no live member, and records on its topics it has not committed past."""
     admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap, client_id="fault-witness")
     reader = KafkaConsumer(bootstrap_servers=stack.bootstrap, group_id=None, client_id="fault-witness")
     try:
-        groups = [g["group_id"] for g in admin.list_groups()]
-        committed = admin.list_group_offsets({g: None for g in groups}) if groups else {}
-        lag: dict[str, int] = {}
-        for group, offsets in committed.items():
-            topics = {tp.topic for tp in offsets if tp.topic.startswith(stack.topic_prefix)}
-            if not topics:
-                continue
-            partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
-            end = reader.end_offsets(partitions)
-            behind = sum(end[tp] - (offsets[tp].offset if tp in offsets and offsets[tp].offset >= 0 else 0)
-                         for tp in partitions)
-            lag[group] = behind
-        return lag
+        groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]
+        if not groups:
+            return ["no consumer group has joined yet"]
+        described = admin.describe_groups(groups)
+        committed = admin.list_group_offsets({g: None for g in groups})
+        behind = []
+        for group in groups:
+            name = group.removeprefix(stack.topic_prefix)
+            state = described[group]["group_state"]
+            members = described[group]["members"]
+            if state != "Stable" or not members:
+                behind.append(f"{name} is {state} with {len(members)} member(s)")
+            offsets = committed.get(group, {})
+            topics = {t for m in members for t in m["member_metadata"]["topics"]} | {tp.topic for tp in offsets}
+            partitions = [TopicPartition(t, p) for t in sorted(topics) for p in reader.partitions_for_topic(t) or ()]
+            end = reader.end_offsets(partitions) if partitions else {}
+            lag = sum(end[tp] - (offsets[tp].offset if tp in offsets and offsets[tp].offset >= 0 else 0)
+                      for tp in partitions)
+            if lag:
+                behind.append(f"{name} lags {lag}")
+        return behind
     finally:
         reader.close()
         admin.close()
@@ -292,7 +302,7 @@ def still_moving(stack: Stack, audit: AuditStore) -> list[str]:
             moving.append(f"{rows} rows in {path.stem}'s outbox")
     if rows := audit.outbox_rows():
         moving.append(f"{rows} rows in the audit's outbox")
-    moving += [f"{group} lags {behind}" for group, behind in sorted(consumer_lag(stack).items()) if behind]
+    moving += consumer_groups(stack)
     return moving
 
 
@@ -305,7 +315,7 @@ def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240)
     while time.monotonic() < deadline:
         try:
             moving = still_moving(stack, audit)
-        except (httpx.HTTPError, sqlite3.OperationalError) as exc:  # a service is restarting
+        except (httpx.HTTPError, sqlite3.OperationalError, KafkaError) as exc:  # restarting, rebalancing
             moving = [f"could not look: {exc}"]
         quiet_looks = quiet_looks + 1 if not moving else 0
         if quiet_looks == 2:
@@ -318,7 +328,7 @@ def topic_consumers(stack: Stack) -> dict[str, set[str]]:
     """topic -> the consumer groups that have committed offsets on it (the services consuming it)."""
     admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap, client_id="fault-witness")
     try:
-        groups = [g["group_id"] for g in admin.list_groups()]
+        groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]
         committed = admin.list_group_offsets({g: None for g in groups}) if groups else {}
     finally:
         admin.close()

@@ -6,6 +6,7 @@ and the adapter killed mid-delivery."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -99,6 +100,16 @@ def task_of(body: dict, department_code: str) -> dict:
     return next((t for t in body.get("tasks", []) if t["department_code"] == department_code), {})
 
 
+def delivery_attempts(stack: Stack, application_id: str, department_code: str) -> int:
+    """How many times the adapter tried to deliver the case's task to the department (its own record)."""
+    database = stack.root / "data" / "ow-department-adapter.db"
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        row = conn.execute("SELECT attempts FROM deliveries WHERE application_id = ? AND department_code = ?"
+                           " AND kind = 'task'", (application_id, department_code)).fetchone()
+    assert row is not None, f"the adapter has no delivery of {application_id} to {department_code}"
+    return int(row[0])
+
+
 def agency_tasks(simulator: httpx.Client, application_id: str) -> list[dict]:
     return list(simulator.get("/control/tasks", params={"application_id": application_id}).json())
 
@@ -146,6 +157,7 @@ def test_an_agency_down_for_a_while_gets_its_task_once_it_is_back(stack: Stack, 
     wait_for_case(stack, application_id, all_done, "completed")
     tax = [t for t in agency_tasks(simulator, application_id) if t["department_code"] == "110101.tax"]
     assert len(tax) == 1 and tax[0]["receipts"] == 1
+    assert delivery_attempts(stack, application_id, "110101.tax") > 1, "the outage never made the adapter retry"
 
 
 def test_a_slow_agency_still_sees_each_task_once(stack: Stack, simulator: httpx.Client) -> None:
@@ -157,6 +169,7 @@ def test_a_slow_agency_still_sees_each_task_once(stack: Stack, simulator: httpx.
     wait_for_case(stack, application_id, all_done, "completed")
     hrss = [t for t in agency_tasks(simulator, application_id) if t["department_code"] == "110101.hrss"]
     assert len(hrss) == 1  # retried after timeouts, one task at the agency (same Idempotency-Key)
+    assert delivery_attempts(stack, application_id, "110101.hrss") > 1, "no attempt timed out and was retried"
 
 
 @pytest.mark.parametrize(("mode", "symptom"), [("down", "HTTP 503"), ("garbage", "not JSON")])

@@ -17,6 +17,7 @@ from onewindow_platform.events import build_envelope, decode
 from onewindow_platform.kafka import make_consumer
 from onewindow_platform.topics import APPLICATIONS, physical_name
 from tests.support.kafka_io import decode_envelopes, produce, produce_raw, read_all, submitted
+from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.kafka
 
@@ -132,14 +133,53 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
 
 def test_sigterm_drains_and_exits_cleanly(topics: PlatformSettings, producer, probe_factory,
                                           tmp_path: Path) -> None:
+    """SIGTERM mid-stream: the probe stops with exit code 0 after it committed the offsets of what
+    it applied and published every event it staged; a restarted probe applies the rest, each once."""
     inbound = physical_name(topics, APPLICATIONS.name)
-    produce(producer, inbound, [submitted(f"app-{i}", f"m{i}") for i in range(50)])
+    total = 400
+    produce(producer, inbound, [submitted(f"app-{i}", f"m{i}") for i in range(total)])
     probe = probe_factory().start()
-    probe.wait_for_log('"msg": "consuming"')
+    database = tmp_path / "probe-data" / f"{_group(probe)}.db"
+
+    def applied() -> int:
+        if not database.exists():
+            return 0
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+            try:
+                return int(db.execute("SELECT COUNT(*) FROM applied").fetchone()[0])
+            except sqlite3.OperationalError:  # the probe has not created its tables yet
+                return 0
+
+    wait_until(lambda: applied() > 0, 60, "the probe applied nothing", on_timeout=probe.log_tail)
     assert probe.terminate(timeout_s=60) == 0
     assert '"msg": "service stopped"' in probe.log_text()
-    db = sqlite3.connect(tmp_path / "probe-data" / f"{_group(probe)}.db")
-    assert db.execute("SELECT COUNT(*) FROM ow_outbox").fetchone()[0] == 0, "outbox not drained"
+    done = applied()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM ow_outbox").fetchone()[0] == 0, "outbox not drained"
+        last_applied = dict(db.execute('SELECT partition, MAX("offset") FROM ow_inbox GROUP BY partition'))
+    offsets = committed(topics, topics.topic_prefix + _group(probe), inbound)
+    uncovered = {p: o for p, o in last_applied.items() if offsets.get(p, 0) <= o}
+    assert not uncovered, f"applied but not committed on the way out: {uncovered} (committed {offsets})"
+    accepted = [e for e in decode_envelopes(read_all(topics.kafka_bootstrap_servers, inbound, total + done))
+                if e.event_type.endswith("ApplicationAccepted")]
+    assert len({e.event_id for e in accepted}) == done, "an applied record's event was not published"
+
+    again = probe_factory("probe-again").start()
+    wait_until(lambda: applied() >= total, 90, "the restarted probe did not apply the rest", on_timeout=again.log_tail)
+    assert again.terminate(timeout_s=60) == 0
+    assert applied() == total, "a record was applied twice across the stop"
+
+
+def committed(settings: PlatformSettings, group: str, topic: str) -> dict[int, int]:
+    """The group's committed offset on each partition of the topic."""
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        offsets = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
 def _group(probe) -> str:

@@ -5,6 +5,7 @@ right levels with the right deadlines."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 
 import pytest
@@ -179,6 +180,12 @@ def test_the_same_idempotency_key_creates_one_application(stack: Stack) -> None:
     assert changed.status_code == 409 and "Idempotency-Key" in changed.json()["detail"]
     stack.wait_for_tasks(first["application_id"], 5)
     assert sum(e.application_id == first["application_id"] for e in _accepted_events(stack)) == 1
+    # Intake's own store: one application with this company name, not one per request.
+    with sqlite3.connect(f"file:{stack.root / 'data' / 'ow-intake.db'}?mode=ro", uri=True) as db:
+        filed = [row[0] for row in db.execute(
+            "SELECT application_id FROM applications WHERE json_extract(fields_json, '$.company_name') = ?",
+            ("幂等测试有限公司",))]
+    assert filed == [first["application_id"]]
 
 
 BAD_INPUTS = [

@@ -21,6 +21,12 @@ def test_environment_overrides_and_service_name_from_otel(monkeypatch: pytest.Mo
     assert settings.consumer_group == "ow-routing"
 
 
+def test_a_topic_prefix_also_names_the_consumer_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OW_SERVICE_NAME", "ow-routing")
+    monkeypatch.setenv("OW_TOPIC_PREFIX", "tenant-a.")
+    assert load_settings(PlatformSettings).consumer_group == "tenant-a.ow-routing"
+
+
 def test_bad_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OW_TOPIC_PARTITIONS", "many")
     with pytest.raises(ConfigurationError, match="OW_TOPIC_PARTITIONS"):

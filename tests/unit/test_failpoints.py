@@ -3,11 +3,27 @@ import sys
 
 
 def test_unarmed_failpoints_do_nothing() -> None:
-    from onewindow_platform.failpoints import arm, failpoint
+    code = (
+        "from onewindow_platform.failpoints import arm, failpoint, fires\n"
+        "arm('some.other.point=1')\n"
+        "for i in range(3):\n"
+        "    failpoint('consumer.after_commit')\n"
+        "    assert not fires('outbox.drop_row')\n"
+        "    print(i, flush=True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stdout.split()) == (0, ["0", "1", "2"]), result.stderr
 
-    arm("")
-    for _ in range(3):
-        failpoint("consumer.after_commit")
+
+def test_a_planted_bug_fires_once_on_its_pass_and_never_kills() -> None:
+    from onewindow_platform.failpoints import arm, fires
+
+    try:
+        arm("ow-intake:intake.replay_files_again=2,ow-gateway:gateway.reply_without_id=1", "ow-intake")
+        assert [fires("intake.replay_files_again") for _ in range(4)] == [False, True, False, False]
+        assert not fires("gateway.reply_without_id")  # armed for another service
+    finally:
+        arm("")
 
 
 def test_an_armed_failpoint_kills_the_process_on_the_nth_pass() -> None:

@@ -75,7 +75,10 @@ class PlatformSettings(BaseSettings):
 
     @property
     def consumer_group(self) -> str:
-        return self.service_name
+        # The topic prefix names a deployment (a tenant, a test stack) on a shared cluster; its
+        # groups carry it too, or two deployments' services would join one group and rebalance
+        # each other (and stall each other's consumers) whenever either starts or stops.
+        return self.topic_prefix + self.service_name
 
     def resolved_database_path(self) -> Path:
         return self.database_path or self.data_dir / f"{self.service_name}.db"
