@@ -248,6 +248,12 @@ def _outbox_rows(path: Path) -> int:
         raise
 
 
+def _subscribed(member: dict[str, object]) -> list[str]:
+    """A group member's subscribed topics (its metadata is empty while the group rebalances)."""
+    metadata = member.get("member_metadata")
+    return list(metadata.get("topics") or []) if isinstance(metadata, dict) else []
+
+
 def consumer_groups(stack: Stack) -> list[str]:
     """What the stack's consumer groups (named with its topic prefix) have yet to do: a group that
     is rebalancing or has no live member, and records on its topics it has not committed past."""
@@ -267,7 +273,7 @@ def consumer_groups(stack: Stack) -> list[str]:
             if state != "Stable" or not members:
                 behind.append(f"{name} is {state} with {len(members)} member(s)")
             offsets = committed.get(group, {})
-            topics = {t for m in members for t in m["member_metadata"]["topics"]} | {tp.topic for tp in offsets}
+            topics = {t for m in members for t in _subscribed(m)} | {tp.topic for tp in offsets}
             partitions = [TopicPartition(t, p) for t in sorted(topics) for p in reader.partitions_for_topic(t) or ()]
             end = reader.end_offsets(partitions) if partitions else {}
             lag = sum(end[tp] - (offsets[tp].offset if tp in offsets and offsets[tp].offset >= 0 else 0)
