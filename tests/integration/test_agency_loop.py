@@ -101,13 +101,22 @@ def task_of(body: dict, department_code: str) -> dict:
 
 
 def delivery_attempts(stack: Stack, application_id: str, department_code: str) -> int:
-    """How many times the adapter tried to deliver the case's task to the department (its own record)."""
+    """How many times the adapter tried to deliver the case's task to the department (its own record,
+    read once it recorded the delivery: a callback can complete the case while an attempt is under way)."""
     database = stack.root / "data" / "ow-department-adapter.db"
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        row = conn.execute("SELECT attempts FROM deliveries WHERE application_id = ? AND department_code = ?"
-                           " AND kind = 'task'", (application_id, department_code)).fetchone()
-    assert row is not None, f"the adapter has no delivery of {application_id} to {department_code}"
-    return int(row[0])
+    row: tuple = ()
+
+    def delivered() -> bool:
+        nonlocal row
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT status, attempts FROM deliveries WHERE application_id = ?"
+                               " AND department_code = ? AND kind = 'task'",
+                               (application_id, department_code)).fetchone()
+        return bool(row) and row[0] == "delivered"
+
+    wait_until(delivered, 30, f"the adapter never recorded {application_id}'s delivery to {department_code}",
+               on_timeout=lambda: str(row))
+    return int(row[1])
 
 
 def agency_tasks(simulator: httpx.Client, application_id: str) -> list[dict]:

@@ -165,6 +165,7 @@ def test_sigterm_drains_and_exits_cleanly(topics: PlatformSettings, producer, pr
     assert len({e.event_id for e in accepted}) == done, "an applied record's event was not published"
 
     again = probe_factory("probe-again").start()
+    again.wait_for_log('"msg": "consuming"')
     wait_until(lambda: applied() >= total, 90, "the restarted probe did not apply the rest", on_timeout=again.log_tail)
     assert again.terminate(timeout_s=60) == 0
     assert applied() == total, "a record was applied twice across the stop"

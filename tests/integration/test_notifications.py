@@ -135,12 +135,29 @@ def _case(stack: Stack, application_id: str) -> dict:
         return dict(http.get(f"/api/v1/applications/{application_id}").json())
 
 
+def _where_the_task_is(stack: Stack, simulator: httpx.Client, application_id: str) -> str:
+    """Every record of the case's tasks along the way, for a wait that timed out."""
+    data = stack.root / "data"
+    with sqlite3.connect(f"file:{data / 'ow-department-adapter.db'}?mode=ro", uri=True) as db:
+        deliveries = db.execute("SELECT department_code, status, attempts, last_error FROM deliveries"
+                                " WHERE application_id = ?", (application_id,)).fetchall()
+    with sqlite3.connect(f"file:{data / 'ow-intake.db'}?mode=ro", uri=True) as db:
+        inbox = db.execute("SELECT event_type, topic, partition, \"offset\", processed_at FROM ow_inbox"
+                           " ORDER BY processed_at DESC LIMIT 20").fetchall()
+    return (f"case: {_case(stack, application_id)}\nadapter deliveries: {deliveries}\n"
+            f"agency: {simulator.get('/control/tasks', params={'application_id': application_id}).json()}\n"
+            f"intake's last events: {inbox}\n"
+            + "\n".join((stack.root / ".run" / "logs" / f"{name}.log").read_text()[-3000:]
+                        for name in ("ow-intake", "ow-department-adapter")))
+
+
 def test_satisfaction_once_after_completion_and_a_bad_rating_opens_follow_ups(stack: Stack) -> None:
     with httpx.Client(base_url=stack.simulator_url, timeout=10) as simulator:
         simulator.put("/control/departments/110101.tax", json={"then": "hold"})
         waiting = _submit(stack)
         wait_until(lambda: any(t["status"] == "delivered" and t["department_code"] == "110101.tax"
-                               for t in _case(stack, waiting)["tasks"]), 60, "tax never got the task")
+                               for t in _case(stack, waiting)["tasks"]), 60, "tax never got the task",
+                   on_timeout=lambda: _where_the_task_is(stack, simulator, waiting))
         with stack.client("citizen") as http:
             early = http.post(f"/api/v1/applications/{waiting}/satisfaction", json={"rating": "满意"})
         assert early.status_code == 409 and "not completed" in early.json()["detail"]
