@@ -1,20 +1,25 @@
 """`make bench` — how fast the platform runs on this machine, against its own baselines.
 
-    python -m onewindow_devtools.bench [--duration 300] [--connections 32] [--sampling 1.0]
+    python -m onewindow_devtools.bench [--duration 300] [--connections 32] [--sampling 1.0] [--idle 60]
 
 1. Baselines: a bare FastAPI endpoint with the gateway's request model (what the gateway could do
    at most), and an empty kafka-python consume→produce relay (what any consuming hop could do).
-2. The real stack (`make run` with agencies that answer at once): submissions as fast as the
-   gateway takes them → the most applications a second carried end to end (accepted, every task
-   acknowledged by the agency, the citizen notified, the acknowledgement audited).
-3. Sustained: that rate (capped at --target) for --duration seconds, nothing lost.
-4. Latency at 50 % and 80 % of the measured maximum: HTTP submit, and acceptance → the agency's
-   receipt of each task.
+2. The real stack (`make run` with agencies that answer at once). A warm-up case tells what a
+   done case leaves behind; then the stack is left idle for --idle seconds (idle cost).
+3. Phases, each ending only when its backlog is done — every case completed by the agency, every
+   message sent on every channel, every event on the audit chain — before the next starts:
+   the maximum (closed loop, --connections workers), that rate (capped at --target) sustained for
+   --duration seconds, and latency at 50 % and 80 % of it. Load is open loop at a fixed rate
+   (vegeta, see load.py); submit latency is measured from when each request was due.
+4. CPU per case for every phase: CPU-seconds the kernel charged our processes (gateway and the
+   five services) from the phase's start until its backlog was done, per case; the broker and the
+   test doubles on their own lines.
 5. Throughout: CPU per process and progress once a second (plotted), and a py-spy flame graph of
    the service that used the most CPU at the maximum, taken during the sustained phase.
-6. Each consuming service alone on the run's backlog (its own limit, against the relay's).
-Writes bench/results/<time>.md and .json, and the PNG plots and the SVG flame graph beside them
-(git-ignored but for the committed reference run in bench/results/reference/).
+6. The gateway and intake alone, and each consuming service alone on the run's backlog.
+Writes bench/results/<time>.md and .json (with a top-level `summary`), and the PNG plots and the
+SVG flame graph beside them (git-ignored but for the committed reference runs in
+bench/results/reference/).
 """
 
 from __future__ import annotations
@@ -28,12 +33,15 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from onewindow_devtools.kafka_local import LocalBroker
 from onewindow_devtools.run_stack import SERVICES
 
+from .cpu import CpuSnapshot, by_group
+from .load import run_load
 from .machine import describe
 from .monitor import Monitor, stack_processes
 from .plots import write_plots
@@ -41,14 +49,12 @@ from .profile import record_flame_graph
 from .relay import relay_rate
 from .replay import replay_hops
 from .stack import BenchStack
-from .wrk import run_wrk
 
 BODY: dict[str, object] = {"item_code": "complaint.noise", "region_code": "110101", "channel": "hotline",
         "location_region_code": "110101001001",
         "applicant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
                       "email": "zhangsan@example.cn"},
         "fields": {"description": "夜间施工噪音", "noise_source": "construction", "time_of_day": "night"}}
-TASKS_PER_CASE = 1  # the noise complaint goes straight to the street office (直派)
 
 
 def free_port() -> int:
@@ -64,29 +70,44 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
 
 
-def bare_http_max(work: Path, seconds: int, connections: int) -> dict[str, float]:
+def bare_http_max(work: Path, seconds: int, connections: int) -> dict[str, float | int | None]:
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.bench.bare_http", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         time.sleep(3)
-        return run_wrk(f"http://127.0.0.1:{port}", "/api/v1/applications", BODY, "unused", seconds, connections,
-                       work / "bare").as_dict()
+        return run_load(f"http://127.0.0.1:{port}", "/api/v1/applications", BODY, "unused", seconds, work / "bare",
+                        workers=connections).as_dict()
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def wait_until_done(stack: BenchStack, timeout_s: float, at_least: int = 0) -> tuple[dict[str, int], float]:
-    """Until everything accepted so far (at least `at_least` cases) is acknowledged, notified and
-    audited; returns the progress and the moment it was done."""
+@dataclass
+class Expectation:
+    """What a done case leaves behind, read off the warm-up case (the first, alone)."""
+
+    notifications_per_case: int = 1
+
+
+def not_done(progress: dict[str, int], expected: Expectation) -> int:
+    """Cases not done: not completed, or (counted in cases) messages not all sent on every channel,
+    or events not all on the audit chain."""
+    accepted = progress["accepted"]
+    missing_messages = max(0, accepted * expected.notifications_per_case - progress["notified"])
+    unaudited = max(0, progress["events_staged"] - progress["events_audited"])
+    return max(progress["open"], -(-missing_messages // expected.notifications_per_case),
+               1 if unaudited else 0, 1 if progress["notifications_open"] else 0)
+
+
+def wait_until_done(stack: BenchStack, expected: Expectation, timeout_s: float,
+                    at_least: int = 0) -> tuple[dict[str, int], float]:
+    """Until every case accepted so far (at least `at_least`) is done — completed by the agency,
+    every message sent, every event audited; returns the progress and the moment it was done."""
     deadline = time.monotonic() + timeout_s
     while True:
         progress = stack.progress()
-        expected = progress["accepted"] * TASKS_PER_CASE
-        done = (progress["accepted"] >= at_least and progress["tasks_acknowledged"] >= expected
-                and progress["notified"] >= progress["accepted"] and progress["audited_acknowledgements"] >= expected)
-        if done:
+        if progress["accepted"] >= at_least and not_done(progress, expected) == 0:
             return progress, time.monotonic()
         if time.monotonic() > deadline:
             return progress, time.monotonic()
@@ -94,32 +115,54 @@ def wait_until_done(stack: BenchStack, timeout_s: float, at_least: int = 0) -> t
 
 
 def phase(stack: BenchStack, name: str, seconds: int, connections: int, rate: float | None, work: Path,
-          results: dict[str, object], monitor: Monitor) -> dict[str, object]:
+          results: dict[str, object], monitor: Monitor, expected: Expectation) -> dict[str, object]:
+    """One phase: the load, then nothing until its backlog is done. CPU is what each process was
+    charged from the phase's start to that moment, per case done in it."""
+    assert stack.process is not None
     before = stack.progress()
+    cpu_before = CpuSnapshot.take(stack.process.pid)
     started = time.monotonic()
     monitor.mark(name)
     t_start = monitor.now()
     window_start = dt.datetime.now(dt.UTC)
-    load = run_wrk(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, connections, work / name,
-                   rate_per_s=rate)
+    load = run_load(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, work / name,
+                    rate_per_s=rate, workers=connections)
     t_end = monitor.now()
-    progress, done_at = wait_until_done(stack, timeout_s=max(120.0, seconds * 3))
-    accepted = progress["accepted"] - before["accepted"]
-    expected = progress["accepted"] * TASKS_PER_CASE
-    lost = (expected - progress["tasks_acknowledged"]) + (progress["accepted"] - progress["notified"])
+    progress, done_at = wait_until_done(stack, expected, timeout_s=max(120.0, seconds * 3))
+    cpu = CpuSnapshot.take(stack.process.pid).seconds_since(cpu_before)
+    cases = progress["accepted"] - before["accepted"]
+    left = not_done(progress, expected)
+    groups = by_group(cpu)
     dispatch = stack.accept_to_dispatch_ms(since=window_start)
     summary: dict[str, object] = {
-        "offered_rate": rate, "http": load.as_dict(), "accepted": accepted,
-        "end_to_end_per_s": round(accepted / (done_at - started), 1) if done_at > started else 0.0,
+        "offered_rate": rate, "http": load.as_dict(), "accepted": cases,
+        "end_to_end_per_s": round((cases - left) / (done_at - started), 1) if done_at > started else 0.0,
+        "seconds_until_done": round(done_at - started, 1),
         "seconds_to_drain_after_load": round(done_at - started - load.duration_s, 1),
-        "not_done": max(0, lost), "accept_to_dispatch_ms": {
+        "not_done": left, "accept_to_dispatch_ms": {
             "p50": percentile(dispatch, 50), "p99": percentile(dispatch, 99), "p999": percentile(dispatch, 99.9),
             "tasks": len(dispatch)},
+        "cpu_seconds": {name: round(value, 2) for name, value in sorted(cpu.items())},
+        "cpu_ms_per_case": {group: round(value * 1000 / cases, 2) if cases else None
+                            for group, value in groups.items()},
         "t_start": t_start, "t_end": t_end, "cpu_percent": monitor.mean_cpu(t_start, t_end),
     }
     results[name] = summary
     print(f"bench: {name}: {json.dumps(summary, ensure_ascii=False)}", flush=True)
     return summary
+
+
+def idle_cost(stack: BenchStack, seconds: int) -> dict[str, object]:
+    """The stack left without load: what each process uses doing nothing (percent of one core)."""
+    assert stack.process is not None
+    before = CpuSnapshot.take(stack.process.pid)
+    time.sleep(seconds)
+    used = CpuSnapshot.take(stack.process.pid).seconds_since(before)
+    percent = {name: round(value * 100 / seconds, 2) for name, value in sorted(used.items())}
+    groups = {group: round(value * 100 / seconds, 2) for group, value in by_group(used).items()}
+    result: dict[str, object] = {"seconds": seconds, "cpu_percent": percent, "cpu_percent_by_group": groups}
+    print(f"bench: idle: {json.dumps(result)}", flush=True)
+    return result
 
 
 def busiest_service(cpu_percent: dict[str, float]) -> str | None:
@@ -161,12 +204,44 @@ def gateway_alone(work: Path, bootstrap: str, sampling: str, seconds: int, conne
     try:
         if stack.submit(BODY) != 202:
             return {"problem": "the warm-up submission was refused"}
-        load = run_wrk(stack.url, "/api/v1/applications", BODY, stack.token(), seconds, connections,
-                       work / "gateway-alone" / "wrk")
+        load = run_load(stack.url, "/api/v1/applications", BODY, stack.token(), seconds,
+                        work / "gateway-alone" / "load", workers=connections)
     finally:
         stack.stop()
     print(f"bench: gateway_alone: {json.dumps(load.as_dict())}", flush=True)
     return {"http": load.as_dict()}
+
+
+def summary_of(results: dict[str, Any]) -> dict[str, float | int | None]:
+    """The run in the numbers the targets of #13 are stated in (null where a part was skipped)."""
+    def get(*path: str) -> Any:
+        value: Any = results
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return value
+
+    bare = get("baseline_http", "accepted_per_s")
+    alone = get("gateway_alone", "http", "accepted_per_s")
+    relay = get("baseline_relay", "records_per_s")
+    hops = [hop["events_per_s"] for hop in (get("hops_alone") or {}).values() if hop.get("events_per_s")]
+    traced = get("traced") or {}
+    return {
+        "sustained_cases_per_s": get("sustained", "end_to_end_per_s"),
+        "sustained_seconds": get("sustained", "http", "duration_s"),
+        "not_done": get("sustained", "not_done"),
+        "cpu_ms_per_case": get("sustained", "cpu_ms_per_case", "ours"),
+        "cpu_ms_per_case_broker": get("sustained", "cpu_ms_per_case", "broker"),
+        "cpu_ms_per_case_doubles": get("sustained", "cpu_ms_per_case", "doubles"),
+        "idle_cpu_percent": get("idle", "cpu_percent_by_group", "ours"),
+        "submit_p99_ms_at_half": get("latency_at_50pct", "http", "p99_ms"),
+        "accept_to_dispatch_p99_ms_at_half": get("latency_at_50pct", "accept_to_dispatch_ms", "p99"),
+        "gateway_intake_alone_ratio": round(alone / bare, 3) if alone is not None and bare else None,
+        "hop_alone_ratio_min": round(min(hops) / relay, 3) if hops and relay else None,
+        "trace_sampling_ratio": get("settings", "trace_sampling_ratio"),
+        "cases_traced_percent": round(100 * traced["traced"] / traced["cases"], 2) if traced.get("cases") else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sampling", default=os.environ.get("OW_TRACE_SAMPLING_RATIO", "1.0"))
     parser.add_argument("--hop-seconds", type=int, default=20,
                         help="seconds each consuming service drains the run's backlog alone")
+    parser.add_argument("--idle", type=int, default=60, help="seconds the stack is left without load (idle cost)")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
 
@@ -198,21 +274,28 @@ def main(argv: list[str] | None = None) -> int:
         assert stack.process is not None
         monitor = Monitor(stack.process.pid, stack.progress).start()
         try:
-            # Warm-up: one case all the way through proves every consumer is up.
+            # Warm-up: one case all the way through proves every consumer is up, and tells what a
+            # done case leaves behind (its messages on every channel).
             assert stack.submit(BODY) == 202, "the warm-up submission was refused"
-            progress, _ = wait_until_done(stack, timeout_s=120, at_least=1)
-            if progress["notified"] < 1:
+            progress, _ = wait_until_done(stack, Expectation(), timeout_s=120, at_least=1)
+            time.sleep(3)  # the invitation to rate follows the completion
+            progress, _ = wait_until_done(stack, Expectation(), timeout_s=60, at_least=1)
+            if progress["completed"] < 1 or progress["notifications"] < 1:
                 raise RuntimeError(f"the warm-up case did not go through: {progress}")
-            maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results, monitor)
+            expected = Expectation(notifications_per_case=progress["notifications"])
+            results["done_means"] = {"notifications_per_case": expected.notifications_per_case,
+                                     "events_per_case": progress["events_staged"]}
+            results["idle"] = idle_cost(stack, args.idle)
+            maximum = phase(stack, "maximum", args.probe, args.connections, None, work, results, monitor, expected)
             best = min(float(str(maximum["end_to_end_per_s"])), args.target)
             busiest = busiest_service(maximum["cpu_percent"])  # type: ignore[arg-type]
             profiler = start_profile(stack, busiest, args.duration, out_dir, stamp, results)
-            phase(stack, "sustained", args.duration, args.connections, best, work, results, monitor)
+            phase(stack, "sustained", args.duration, args.connections, best, work, results, monitor, expected)
             if profiler is not None:
                 profiler.join()
             for share in (50, 80):
                 phase(stack, f"latency_at_{share}pct", args.probe, args.connections, best * share / 100, work,
-                      results, monitor)
+                      results, monitor, expected)
             results["record_bytes"] = stack.mean_record_bytes()
             results["traced"] = stack.traced_cases()
             dispatch = [(at - monitor.started_wall, ms) for at, ms in stack.accept_to_dispatch_points(run_started)]
@@ -234,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
             broker.down()
     from .report import write_report
 
+    results["summary"] = summary_of(results)
     paths = write_report(results, out_dir, stamp)
     print(paths[0].read_text(encoding="utf-8"))
     print(f"bench: written {', '.join(str(p) for p in paths)}")

@@ -46,8 +46,8 @@ def write_plots(out_dir: Path, stamp: str, samples: list[dict[str, Any]], marks:
     paths = []
 
     figure, axes = plt.subplots(figsize=(11, 4.5))
-    for key, label in (("accepted", "accepted (HTTP 202)"), ("tasks_acknowledged", "tasks acknowledged by the agency"),
-                       ("notified", "citizens notified"), ("audited_acknowledgements", "acknowledgements audited")):
+    for key, label in (("accepted", "accepted (HTTP 202)"), ("completed", "cases completed"),
+                       ("notified", "messages sent"), ("events_audited", "events audited")):
         times, rates = _rate(samples, key)
         axes.plot(times, rates, label=label, linewidth=1)
     paths.append(_save(figure, axes, marks, out_dir / f"{stamp}-throughput.png", "per second (5 s average)",
