@@ -114,6 +114,24 @@ def wait_until_done(stack: BenchStack, expected: Expectation, timeout_s: float,
         time.sleep(0.5)
 
 
+def settled(stack: BenchStack, timeout_s: float = 120) -> dict[str, int]:
+    """The progress once the warm-up case is completed and nothing has changed for three looks a
+    second apart (the invitation to rate follows the completion; every channel has had its turn)."""
+    deadline = time.monotonic() + timeout_s
+    last: dict[str, int] = {}
+    same = 0
+    while time.monotonic() < deadline:
+        progress = stack.progress()
+        quiet = (progress["completed"] >= 1 and progress["notifications_open"] == 0
+                 and progress["events_audited"] >= progress["events_staged"])
+        same = same + 1 if quiet and progress == last else 0
+        if same == 3:
+            return progress
+        last = progress
+        time.sleep(1.0)
+    return last
+
+
 def phase(stack: BenchStack, name: str, seconds: int, connections: int, rate: float | None, work: Path,
           results: dict[str, object], monitor: Monitor, expected: Expectation) -> dict[str, object]:
     """One phase: the load, then nothing until its backlog is done. CPU is what each process was
@@ -277,9 +295,7 @@ def main(argv: list[str] | None = None) -> int:
             # Warm-up: one case all the way through proves every consumer is up, and tells what a
             # done case leaves behind (its messages on every channel).
             assert stack.submit(BODY) == 202, "the warm-up submission was refused"
-            progress, _ = wait_until_done(stack, Expectation(), timeout_s=120, at_least=1)
-            time.sleep(3)  # the invitation to rate follows the completion
-            progress, _ = wait_until_done(stack, Expectation(), timeout_s=60, at_least=1)
+            progress = settled(stack)
             if progress["completed"] < 1 or progress["notifications"] < 1:
                 raise RuntimeError(f"the warm-up case did not go through: {progress}")
             expected = Expectation(notifications_per_case=progress["notifications"])
