@@ -11,6 +11,7 @@ did, and that the row fails:
 - a 202 that names no case                                → a submission that broke the client
 - an e-mail sent a second time 8 s later (notification)   → duplicated: the mail witness, after the
                                                              quiescence wait (a fixed 2 s window missed it)
+- an event consumed but never recorded (audit)            → lost: the audit record against the bus
 - every submission refused                                → nothing accepted, unexpected refusals
 - a service killed before any case was under way          → no evidence the fault hit work in flight
 """
@@ -36,6 +37,7 @@ PLANTED = {
     "ow-intake:intake.replay_files_again": 1,
     "ow-gateway:gateway.reply_without_id": 4,
     "ow-notification:notification.send_again_later": 6,
+    "ow-audit:audit.skip_event": 40,
 }
 
 
@@ -45,7 +47,8 @@ def test_each_planted_bug_is_caught_by_its_witness(make_stack: StackFactory, tmp
                        OW_FAILPOINTS_ONCE_DIR=str(fired))
     load = Load(stack, count=10, rate_per_s=3.0).start()
     row = count_row(stack, "planted: outbox row dropped, event sent twice, 202 lost + replay filed anew, "
-                    "202 without an id, an e-mail again 8 s later", load, time.monotonic(), planted=True)
+                    "202 without an id, an e-mail again 8 s later, an event the audit did not record", load,
+                    time.monotonic(), planted=True)
     assert sorted(p.name for p in fired.glob("*")) == sorted(point.replace(":", ".") for point in PLANTED)
     assert not row.ok()
     # The dropped outbox row: a fact of a case never reached the bus, so something downstream is missing.
@@ -60,6 +63,8 @@ def test_each_planted_bug_is_caught_by_its_witness(make_stack: StackFactory, tmp
     assert any("202 without an application id" in p for p in row.problems), row.problems
     # The late second e-mail: seen only because counting waited for quiescence.
     assert row.resent >= 1 and row.twice_by["mail"] >= 1, row.findings
+    # The event the audit consumed but never recorded: on the bus, not on the record.
+    assert row.lost_by["audit"] >= 1, row.findings
 
 
 def test_a_row_where_nothing_was_accepted_or_nothing_was_under_way_fails(make_stack: StackFactory) -> None:

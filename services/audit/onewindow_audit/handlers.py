@@ -16,6 +16,7 @@ from opentelemetry import trace
 from onewindow.common.v1.types_pb2 import ActorKind
 from onewindow_platform.consumer import Handler, HandlerContext
 from onewindow_platform.events import EVENT_TYPES, DecodedEvent
+from onewindow_platform.failpoints import fires
 
 from .domain.chain import AuditRecord
 from .storage import AuditStore
@@ -40,6 +41,8 @@ def make_handlers(store: Callable[[], AuditStore]) -> dict[str, Handler]:
     """`store` gives the store opened at start-up (handlers are built before it exists)."""
 
     def record_event(event: DecodedEvent, ctx: HandlerContext) -> None:
+        if fires("audit.skip_event"):  # planted bug (fault-suite tests): handled, never recorded
+            return
         store().append(audit_record(event), ctx.tx)
 
     return {event_type: record_event for event_type in EVENT_TYPES}
