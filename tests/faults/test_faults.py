@@ -70,12 +70,14 @@ def assert_no_service_restarted(stack: Stack) -> None:
     assert "exited with code" not in (stack.root / "run.out").read_text(), (stack.root / "run.out").read_text()
 
 
+NOTIFY_WORKERS = 2  # sender threads of the notification service in the kill rows (its default)
+
 # Work a service must have done for the load before it is killed: the kill then falls mid-flow.
 WORK_BEFORE_KILL = {"gateway": 2, "intake": 2}
 
 
 def test_sigkill_of_each_service_in_turn(make_stack: StackFactory) -> None:
-    stack = make_stack()
+    stack = make_stack(OW_NOTIFY_WORKERS=str(NOTIFY_WORKERS))
     rows = []
     for service, module in SERVICES:
         load = Load(stack, count=12, rate_per_s=3.0)
@@ -90,8 +92,12 @@ def test_sigkill_of_each_service_in_turn(make_stack: StackFactory) -> None:
         def evidence(s: str = service, b: int = baseline, k: int = at_kill, ld: Load = load) -> dict[str, int]:
             return {f"{s} work before the kill": k - b, "after the restart": work_done_by(stack, s, ld) - k}
 
+        # A kill of the notification service can land between an SMTP server's 250 OK and the commit
+        # that records it: that message goes again with the same Message-ID, at most one per sender
+        # worker (services/notification/README.md). Allowed here, and counted in the `resent` column.
+        expect = Expect(resent=NOTIFY_WORKERS) if service == "notification" else Expect()
         rows.append(count_row(stack, f"SIGKILL {service}, restart", load, recovered_at, in_flight=in_flight,
-                              evidence=evidence))
+                              evidence=evidence, expect=expect))
     assert_clean(rows)
 
 
