@@ -100,6 +100,117 @@ def work_done_by(stack: Stack, service: str, load: Load) -> int:
 
 # -- counting ------------------------------------------------------------------------------------
 
+WITNESSES = ("intake", "agency", "mail", "bus", "audit")
+
+
+@dataclass
+class Tally:
+    """What each witness found missing or doubled, and in words."""
+
+    lost: Counter[str] = field(default_factory=Counter)
+    twice: Counter[str] = field(default_factory=Counter)
+    findings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def missing(self, witness: str, count: int, what: str) -> None:
+        if count > 0:
+            self.lost[witness] += count
+            self.findings[witness].append(what)
+
+    def doubled(self, witness: str, count: int, what: str) -> None:
+        if count > 0:
+            self.twice[witness] += count
+            self.findings[witness].append(what)
+
+
+@dataclass(frozen=True)
+class Filed:
+    """The row's applications as intake's store holds them."""
+
+    cases: list[w.StoredCase]
+    parked: list[tuple[str, str]]  # (application, department) the adapter parked
+
+    @property
+    def ids(self) -> set[str]:
+        return {c.application_id for c in self.cases}
+
+    @property
+    def n_of(self) -> dict[str, int]:
+        return {c.application_id: c.n for c in self.cases}
+
+    @property
+    def parked_cases(self) -> set[str]:
+        return {a for a, _ in self.parked}
+
+
+def _check_intake(tally: Tally, filed: Filed, accepted: dict[int, str]) -> None:
+    """One application per submission, the one the clerk was told of, completed (or parked)."""
+    by_n: dict[int, list[str]] = defaultdict(list)
+    for case in filed.cases:
+        by_n[case.n].append(case.application_id)
+    for n, application_id in accepted.items():
+        tally.missing("intake", int(application_id not in by_n.get(n, [])),
+                      f"accepted {application_id} not in the store")
+    for n, ids in by_n.items():
+        tally.doubled("intake", len(ids) - (1 if n in accepted else 0),
+                      f"submission {n} filed {len(ids)}×" + ("" if n in accepted else " though the clerk was not told"))
+    open_cases = [c for c in filed.cases if c.status != "completed" and c.application_id not in filed.parked_cases]
+    tally.missing("intake", len(open_cases),
+                  f"{len(open_cases)} not completed ({', '.join(sorted({c.status for c in open_cases}))})")
+
+
+def _check_agency(tally: Tally, stack: Stack, filed: Filed) -> None:
+    """Every department got each submission's task once."""
+    n_of = filed.n_of
+    per_department = Counter((n_of[str(t["application_id"])], str(t["department_code"]))
+                             for t in w.agency_tasks(stack) if str(t["application_id"]) in n_of)
+    departments = Counter(n for n, _ in per_department)
+    parked_by_n = Counter(n_of[a] for a, _ in filed.parked)
+    for n in set(n_of.values()):
+        missing = DEPARTMENTS_PER_CASE - departments[n] - parked_by_n[n]
+        tally.missing("agency", missing, f"submission {n}: {missing} task(s) never arrived")
+    doubled = sum(c - 1 for c in per_department.values() if c > 1)
+    tally.doubled("agency", doubled, f"{doubled} task(s) held twice")
+
+
+def _check_mail(tally: Tally, stack: Stack, filed: Filed, allowed_resent: int) -> int:
+    """Each completed case's three e-mails, once each. Returns the same-Message-ID resends."""
+    n_of = filed.n_of
+    message_ids: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
+    for mail in w.mails(stack.maildir):
+        if mail.application_id in n_of:
+            message_ids[(n_of[mail.application_id], mail.reason)][mail.message_id] += 1
+    for case in filed.cases:
+        if case.status == "completed":
+            for reason in w.COMPLETED_CASE_MAILS:
+                tally.missing("mail", int(not message_ids.get((case.n, reason))),
+                              f"{case.application_id} never got 「{reason}」")
+    distinct_twice = sum(len(ids) - 1 for ids in message_ids.values())
+    tally.doubled("mail", distinct_twice, f"{distinct_twice} e-mail(s) twice (different Message-IDs)")
+    resent = sum(c - 1 for ids in message_ids.values() for c in ids.values())
+    tally.doubled("mail", resent - allowed_resent,
+                  f"{resent} resent with the same Message-ID (allowed {allowed_resent})")
+    return resent
+
+
+def _some(items: list[str]) -> str:
+    return ", ".join(items[:3]) + (" …" if len(items) > 3 else "")
+
+
+def _check_bus_and_audit(tally: Tally, stack: Stack, filed: Filed, audit: w.AuditStore) -> int:
+    """Every fact of every case on the bus once; every event of them on the audit record once.
+    Returns how many events of the row's cases are on the bus."""
+    events = w.bus_events(stack, filed.ids)
+    facts = w.count_facts(events, filed.ids - filed.parked_cases, DEPARTMENTS_PER_CASE)
+    tally.missing("bus", len(facts.missing), "missing " + _some(facts.missing))
+    tally.doubled("bus", len(facts.twice), "said twice " + _some(facts.twice))
+    recorded = audit.event_ids(filed.ids)
+    off_record = {e.event_id for e in events} - set(recorded)
+    tally.missing("audit", len(off_record), f"{len(off_record)} event(s) of the row's cases not on the record")
+    on_twice = sum(c - 1 for c in recorded.values())
+    tally.doubled("audit", on_twice, f"{on_twice} event(s) on the record twice")
+    return len(events)
+
+
 def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_flight: int | None = None,
               evidence: Callable[[], dict[str, int]] | dict[str, int] | None = None, expect: Expect = Expect(),
               audit: w.AuditStore | None = None, quiet_timeout_s: float = 240, planted: bool = False) -> Row:
@@ -111,113 +222,33 @@ def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_f
     row.evidence = dict(evidence() if callable(evidence) else evidence or {})  # read once all is done
     if still:
         row.problems.append("never quiet: " + "; ".join(still))
-    findings: dict[str, list[str]] = defaultdict(list)  # witness -> what it found wrong
-    lost: Counter[str] = Counter()
-    twice: Counter[str] = Counter()
 
     # The clerks: every submission accounted for.
     accepted = load.accepted
-    row.accepted = len(accepted)
-    row.refused = sum(load.refused.values())
-    for outcome in load.broken:
-        row.problems.append(f"submission {outcome.n} broke the client: {outcome.error}")
-    unexpected = {s: c for s, c in load.refused.items() if s not in expect.refused}
-    if unexpected:
+    row.accepted, row.refused = len(accepted), sum(load.refused.values())
+    row.problems += [f"submission {o.n} broke the client: {o.error}" for o in load.broken]
+    if unexpected := {s: c for s, c in load.refused.items() if s not in expect.refused}:
         row.problems.append(f"refused unexpectedly: {unexpected}")
     if not accepted:
         row.problems.append("no submission was accepted: the row tested nothing")
 
-    # intake's store: one application per submission, the one the clerk was told of, completed.
-    filed = w.intake_cases(stack, load.tag)
-    by_n: dict[int, list[w.StoredCase]] = defaultdict(list)
-    for case in filed:
-        by_n[case.n].append(case)
-    for n, application_id in accepted.items():
-        if application_id not in {c.application_id for c in by_n.get(n, [])}:
-            lost["intake"] += 1
-            findings["intake"].append(f"accepted {application_id} not in the store")
-    for n, cases in by_n.items():
-        extra = len(cases) - (1 if n in accepted else 0)
-        if extra > 0:
-            twice["intake"] += extra
-            findings["intake"].append(f"submission {n} filed {len(cases)}×"
-                                      + ("" if n in accepted else " though the clerk was not told"))
-    case_ids = {c.application_id for c in filed}
-    parked = [(a, d) for a, d in w.parked_deliveries(stack) if a in case_ids]
-    row.parked = len(parked)
-    parked_cases = {a for a, _ in parked}
-    not_done = [c for c in filed if c.status != "completed" and c.application_id not in parked_cases]
-    if not_done:
-        lost["intake"] += len(not_done)
-        findings["intake"].append(f"{len(not_done)} not completed ({', '.join(sorted({c.status for c in not_done}))})")
+    cases = w.intake_cases(stack, load.tag)
+    ids = {c.application_id for c in cases}
+    filed = Filed(cases, [(a, d) for a, d in w.parked_deliveries(stack) if a in ids])
+    row.parked = len(filed.parked)
     if row.parked > expect.parked:
-        row.problems.append(f"{row.parked} tasks parked, the row allows {expect.parked}: {parked}")
-    n_of = {c.application_id: c.n for c in filed}
-
-    # The agencies: every department got each submission's task once.
-    per_department: Counter[tuple[int, str]] = Counter()
-    for task in w.agency_tasks(stack):
-        application_id = str(task["application_id"])
-        if application_id in n_of:
-            per_department[(n_of[application_id], str(task["department_code"]))] += 1
-    parked_by_n = Counter(n_of[a] for a, _ in parked)
-    for n in by_n:
-        departments = sum(1 for (m, _d) in per_department if m == n)
-        missing = DEPARTMENTS_PER_CASE - departments - parked_by_n[n]
-        if missing > 0:
-            lost["agency"] += missing
-            findings["agency"].append(f"submission {n}: {missing} task(s) never arrived")
-    doubled = sum(c - 1 for c in per_department.values() if c > 1)
-    if doubled:
-        twice["agency"] += doubled
-        findings["agency"].append(f"{doubled} task(s) held twice")
-
-    # The mail sink: each completed case's three e-mails, once each.
-    message_ids: dict[tuple[int, str], Counter[str]] = defaultdict(Counter)
-    for mail in w.mails(stack.maildir):
-        if mail.application_id in n_of:
-            message_ids[(n_of[mail.application_id], mail.reason)][mail.message_id] += 1
-    completed = {c.application_id for c in filed if c.status == "completed"}
-    for application_id in completed:
-        for reason in w.COMPLETED_CASE_MAILS:
-            if not message_ids.get((n_of[application_id], reason)):
-                lost["mail"] += 1
-                findings["mail"].append(f"{application_id} never got 「{reason}」")
-    distinct_twice = sum(len(ids) - 1 for ids in message_ids.values() if len(ids) > 1)
-    row.resent = sum(c - 1 for ids in message_ids.values() for c in ids.values() if c > 1)
-    if distinct_twice:
-        twice["mail"] += distinct_twice
-        findings["mail"].append(f"{distinct_twice} e-mail(s) twice (different Message-IDs)")
-    if row.resent > expect.resent:
-        twice["mail"] += row.resent - expect.resent
-        findings["mail"].append(f"{row.resent} resent with the same Message-ID (allowed {expect.resent})")
-
-    # The bus: every fact of every case, once.
-    events = w.bus_events(stack, case_ids)
-    facts = w.count_facts(events, case_ids - parked_cases, DEPARTMENTS_PER_CASE)
-    if facts.missing:
-        lost["bus"] += len(facts.missing)
-        findings["bus"].append("missing " + ", ".join(facts.missing[:3]) + (" …" if len(facts.missing) > 3 else ""))
-    if facts.twice:
-        twice["bus"] += len(facts.twice)
-        findings["bus"].append("said twice " + ", ".join(facts.twice[:3]) + (" …" if len(facts.twice) > 3 else ""))
-
-    # The audit record: every event of every case on it, once; and the chain verifies.
-    recorded = audit.event_ids(case_ids)
-    off_record = {e.event_id for e in events} - set(recorded)
-    if off_record:
-        lost["audit"] += len(off_record)
-        findings["audit"].append(f"{len(off_record)} event(s) of the row's cases not on the record")
-    on_twice = sum(c - 1 for c in recorded.values() if c > 1)
-    if on_twice:
-        twice["audit"] += on_twice
-        findings["audit"].append(f"{on_twice} event(s) on the record twice")
+        row.problems.append(f"{row.parked} tasks parked, the row allows {expect.parked}: {filed.parked}")
+    tally = Tally()
+    _check_intake(tally, filed, accepted)
+    _check_agency(tally, stack, filed)
+    row.resent = _check_mail(tally, stack, filed, expect.resent)
+    events = _check_bus_and_audit(tally, stack, filed, audit)
     row.audit_verifies, problem = audit_verifies(stack)
     if not row.audit_verifies:
         row.problems.append(f"audit chain broken: {problem}")
 
-    row.lost, row.duplicated = sum(lost.values()), sum(twice.values())
-    row.findings, row.lost_by, row.twice_by = dict(findings), lost, twice
+    row.lost, row.duplicated = sum(tally.lost.values()), sum(tally.twice.values())
+    row.findings, row.lost_by, row.twice_by = dict(tally.findings), tally.lost, tally.twice
     if row.lost:
         row.problems.append(f"lost {row.lost}")
     if row.duplicated:
@@ -226,10 +257,10 @@ def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_f
         row.problems.append("no case was under way when the fault hit")
     row.problems += [f"no evidence the fault hit work in flight: {name} = {value}"
                      for name, value in row.evidence.items() if value <= 0]
-    row.witnesses = {name: "✓" if not findings[name] else "✗" for name in ("intake", "agency", "mail", "bus", "audit")}
-    seen = "; ".join(f"{name}: {', '.join(found)}" for name, found in findings.items() if found)
+    row.witnesses = {name: "✗" if tally.findings.get(name) else "✓" for name in WITNESSES}
+    seen = "; ".join(f"{name}: {', '.join(found)}" for name, found in tally.findings.items() if found)
     row.detail = "; ".join(part for part in (
-        f"{len(events)} events of {len(case_ids)} cases on the bus",
+        f"{events} events of {len(ids)} cases on the bus",
         f"retried {dict(load.retried)}" if load.retried else "",
         ", ".join(f"{k} {v}" for k, v in row.evidence.items()),
         seen) if part)

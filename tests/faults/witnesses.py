@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -260,11 +261,11 @@ def consumer_groups(stack: Stack) -> list[str]:
     admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap, client_id="fault-witness")
     reader = KafkaConsumer(bootstrap_servers=stack.bootstrap, group_id=None, client_id="fault-witness")
     try:
-        groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]
+        committed = _committed_offsets(admin, stack)
+        groups = list(committed)
         if not groups:
             return ["no consumer group has joined yet"]
         described = admin.describe_groups(groups)
-        committed = admin.list_group_offsets({g: None for g in groups})
         behind = []
         for group in groups:
             name = group.removeprefix(stack.topic_prefix)
@@ -330,17 +331,21 @@ def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240)
     return moving
 
 
+def _committed_offsets(admin: KafkaAdminClient, stack: Stack) -> dict[str, dict[TopicPartition, Any]]:
+    """group -> its committed offsets, for the stack's groups (named with its topic prefix)."""
+    groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]
+    return dict(admin.list_group_offsets({g: None for g in groups})) if groups else {}
+
+
 def topic_consumers(stack: Stack) -> dict[str, set[str]]:
     """topic -> the consumer groups that have committed offsets on it (the services consuming it)."""
     admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap, client_id="fault-witness")
     try:
-        groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]
-        committed = admin.list_group_offsets({g: None for g in groups}) if groups else {}
+        committed = _committed_offsets(admin, stack)
     finally:
         admin.close()
     consumers: dict[str, set[str]] = defaultdict(set)
     for group, offsets in committed.items():
         for tp in offsets:
-            if tp.topic.startswith(stack.topic_prefix):
-                consumers[tp.topic].add(group)
+            consumers[tp.topic].add(group)
     return consumers

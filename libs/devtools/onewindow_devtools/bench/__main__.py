@@ -40,8 +40,8 @@ from typing import Any, cast
 from onewindow_devtools.kafka_local import LocalBroker
 from onewindow_devtools.run_stack import SERVICES
 
-from .cpu import CpuSnapshot, by_group
-from .load import run_load
+from .cpu import OURS, CpuSnapshot, by_group
+from .load import percentile, run_load
 from .machine import describe
 from .monitor import Monitor, stack_processes
 from .plots import write_plots
@@ -61,13 +61,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
 
 
 def bare_http_max(work: Path, seconds: int, connections: int) -> dict[str, float | int | None]:
@@ -185,8 +178,7 @@ def idle_cost(stack: BenchStack, seconds: int) -> dict[str, object]:
 
 def busiest_service(cpu_percent: dict[str, float]) -> str | None:
     """The service of ours that used the most CPU (the broker and the test doubles aside)."""
-    ours = {name: cpu for name, cpu in cpu_percent.items()
-            if name in ("intake", "routing", "department_adapter", "notification", "audit", "gateway")}
+    ours = {name: cpu for name, cpu in cpu_percent.items() if name in OURS}
     return max(ours, key=ours.__getitem__) if ours else None
 
 

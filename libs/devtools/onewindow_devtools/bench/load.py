@@ -15,8 +15,10 @@ the most the stack takes (the maximum phase), where "due" has no meaning.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -65,6 +67,7 @@ def ensure_vegeta() -> str:
 
 
 def percentile(ordered: list[float], q: float) -> float:
+    """The q-th percentile of an already sorted list (0 when empty)."""
     if not ordered:
         return 0.0
     return round(ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))], 1)
@@ -111,20 +114,17 @@ def run_load(url: str, path: str, body: dict[str, object], token: str, duration_
     return summarise([json.loads(line) for line in encoded.splitlines() if line.strip()], rate_per_s)
 
 
-def _instant_ns(stamp: str) -> int:
-    """Vegeta's RFC 3339 timestamps with nanoseconds, as integer nanoseconds since the epoch."""
-    import datetime as dt
+_RFC3339 = re.compile(r"(?P<whole>[^.]+?)(?:\.(?P<fraction>\d+))?(?P<zone>Z|[+-]\d\d:\d\d)$")
 
-    whole, _, rest = stamp.partition(".")
-    fraction, zone = "", ""
-    for i, ch in enumerate(rest):
-        if not ch.isdigit():
-            fraction, zone = rest[:i], rest[i:]
-            break
-    else:
-        fraction = rest
-    base = dt.datetime.fromisoformat(whole + (zone.replace("Z", "+00:00") if zone else "+00:00"))
-    return int(base.timestamp()) * 1_000_000_000 + int((fraction or "0").ljust(9, "0")[:9])
+
+def _instant_ns(stamp: str) -> int:
+    """Vegeta's RFC 3339 timestamps with nanoseconds, as integer nanoseconds since the epoch
+    (datetime keeps microseconds only)."""
+    match = _RFC3339.match(stamp)
+    assert match, f"not an RFC 3339 timestamp: {stamp!r}"
+    zone = "+00:00" if match["zone"] == "Z" else match["zone"]
+    whole = dt.datetime.fromisoformat(match["whole"] + zone)
+    return int(whole.timestamp()) * 1_000_000_000 + int((match["fraction"] or "0").ljust(9, "0")[:9])
 
 
 def summarise(hits: list[dict[str, object]], rate_per_s: float | None) -> LoadResult:
