@@ -222,6 +222,7 @@ def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_f
     row.evidence = dict(evidence() if callable(evidence) else evidence or {})  # read once all is done
     if still:
         row.problems.append("never quiet: " + "; ".join(still))
+        row.problems.append("the stack said: " + (" | ".join(w.complaints(stack)) or "nothing worrying"))
 
     # The clerks: every submission accounted for.
     accepted = load.accepted

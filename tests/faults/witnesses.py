@@ -331,6 +331,28 @@ def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240)
     return moving
 
 
+def complaints(stack: Stack, per_service: int = 3) -> list[str]:
+    """What a stack that never went quiet said about it: restarts the runner reported, and each
+    service's last warnings and errors (so a red CI run shows why, not only that)."""
+    import json
+
+    said = [line.strip() for line in stack.out.read_text(errors="replace").splitlines() if line.startswith("run: ")]
+    for path in sorted((stack.root / ".run" / "logs").glob("*.log")):
+        worrying = []
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:  # a traceback on stderr: its last line names the exception
+                if line and not line.startswith((" ", "Traceback")):
+                    worrying.append(f"{path.stem} stderr: {line.strip()[:300]}")
+                continue
+            if entry.get("level") in ("WARNING", "ERROR", "CRITICAL"):
+                worrying.append(f"{path.stem} {entry['ts'][11:23]} {entry['level']} {entry.get('msg')}"
+                                f"{' — ' + str(entry['error']) if entry.get('error') else ''}")
+        said += worrying[-per_service:]
+    return said
+
+
 def _committed_offsets(admin: KafkaAdminClient, stack: Stack) -> dict[str, dict[TopicPartition, Any]]:
     """group -> its committed offsets, for the stack's groups (named with its topic prefix)."""
     groups = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(stack.topic_prefix)]

@@ -101,8 +101,28 @@ def make_consumer(settings: PlatformSettings, topics: list[str], group_id: str |
     }
     config.update(overrides)
     consumer = KafkaConsumer(**config)
+    _wait_for_partitions(consumer, topics, settings.kafka_startup_timeout_s)
     consumer.subscribe(topics, listener=_LogRebalance())
     return consumer
+
+
+def _wait_for_partitions(consumer: KafkaConsumer, topics: list[str], timeout_s: float) -> None:
+    """Join the group only once the client knows every subscribed topic's partitions. A join made
+    while a just-created topic has no metadata yet gets an empty assignment and must rebalance at
+    once (seen on every fresh stack). A CI run once found routing's group Empty and the service
+    idle after such a start; joining with the partitions known takes that path away."""
+    deadline = time.monotonic() + timeout_s
+    missing = list(topics)
+    while missing and time.monotonic() < deadline:
+        try:
+            missing = [topic for topic in missing if not consumer.partitions_for_topic(topic)]
+        except KafkaError as exc:  # the broker went away meanwhile: the loop rides that out later
+            log.warning("could not read topic metadata before subscribing", extra={"error": str(exc)})
+            break
+        if missing:
+            time.sleep(0.1)
+    if missing:
+        log.warning("subscribing before these topics' partitions are known", extra={"topics": missing})
 
 
 class _LogRebalance(ConsumerRebalanceListener):
