@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from onewindow_catalog import load_catalog
 from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.tracing import FASTAPI_TELEMETRY_OFF
 
 from . import health
 from .agency_auth import SeenSignatures
@@ -46,6 +47,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         description="One window for cross-agency government services (一窗受理 · 一网通办).",
         lifespan=lifespan,
         docs_url="/docs" if docs else None, redoc_url=None, openapi_url="/openapi.json" if docs else None,
+        telemetry=FASTAPI_TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.state.tokens = TokenStore.from_file(settings.gateway_tokens_file)

@@ -131,6 +131,29 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
         "good-before-poison", "good-after-poison"]
 
 
+def test_records_of_a_type_without_a_handler_are_skipped_by_their_header_undecoded(
+        topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
+    inbound = physical_name(topics, APPLICATIONS.name)
+    app = "app-" + uuid.uuid4().hex[:8]
+    garbage = b"\x00\xff never parsed"
+    # A known type the probe has no handler for: skipped from its header (the value is never read,
+    # so even garbage passes). An unknown type in the header: decoded, hence dead-lettered.
+    producer.send(inbound, key=app.encode(), value=garbage,
+                  headers=[("ow-event-type", b"onewindow.application.v1.ApplicationCompleted")])
+    producer.send(inbound, key=app.encode(), value=garbage,
+                  headers=[("ow-event-type", b"onewindow.application.v1.ApplicationTeleported")])
+    produce(producer, inbound, [submitted(app, "after-the-skipped")])
+
+    probe = probe_factory().start()
+    out = read_all(topics.kafka_bootstrap_servers, inbound, 4, timeout_s=60)  # the three and the one emitted
+    assert len([r for r in out if r.headers.get("ow-event-type", b"").endswith(b"ApplicationAccepted")]) == 1
+    dlq = read_all(topics.kafka_bootstrap_servers, inbound + ".dlq", 1, timeout_s=30)
+    assert len(dlq) == 1 and "not an Envelope" in dlq[0].headers["ow-dlq-error"].decode()
+    assert probe.terminate() == 0
+    db = sqlite3.connect(tmp_path / "probe-data" / f"{_group(probe)}.db")
+    assert [row[0] for row in db.execute("SELECT marker FROM applied ORDER BY rowid")] == ["after-the-skipped"]
+
+
 def test_sigterm_drains_and_exits_cleanly(topics: PlatformSettings, producer, probe_factory,
                                           tmp_path: Path) -> None:
     """SIGTERM mid-stream: the probe stops with exit code 0 after it committed the offsets of what

@@ -22,6 +22,9 @@ PACKAGED_HOLIDAYS = Path(__file__).parent / "data" / "holidays"
 class WorkingCalendar:
     def __init__(self, holidays_dir: Path | str | None = None) -> None:
         self._supplied: dict[int, tuple[set[dt.date], set[dt.date]]] = {}
+        # Every deadline of a case walks the same few weeks of days; the answer for a day never
+        # changes once the calendar is loaded (the package validates each date it is asked about).
+        self._known: dict[dt.date, tuple[bool, bool]] = {}
         folders = [PACKAGED_HOLIDAYS]
         extra = holidays_dir or os.environ.get("OW_HOLIDAYS_DIR")
         if extra:
@@ -42,6 +45,12 @@ class WorkingCalendar:
 
     def is_workday(self, day: dt.date) -> tuple[bool, bool]:
         """(is it a working day, was the weekend fallback used)."""
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: dt.date) -> tuple[bool, bool]:
         supplied = self._supplied.get(day.year)
         if supplied is not None:
             holidays, workdays = supplied

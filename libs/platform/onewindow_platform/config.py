@@ -40,10 +40,17 @@ class PlatformSettings(BaseSettings):
     consumer_max_poll_records: int = Field(default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(default=500, ge=10)
     consumer_fetch_min_bytes: int = Field(
-        default=1, ge=1, description="The broker answers a fetch once this much is waiting (or the wait is over): "
-                                     "more gives bigger batches and fewer requests, at up to the wait in latency.",
+        default=65_536, ge=1, description="While records flow, the broker answers a fetch once this much is waiting "
+                                          "(or the wait below is over): batches instead of a fetch per record.",
     )
-    consumer_fetch_max_wait_ms: int = Field(default=500, ge=0)
+    consumer_fetch_max_wait_ms: int = Field(
+        default=25, ge=0, description="While records flow, how long the broker may hold a fetch to fill a batch: "
+                                      "at most this much latency per hop.",
+    )
+    consumer_idle_fetch_max_wait_ms: int = Field(
+        default=500, ge=0, description="Once a poll came back empty: the broker answers at the first record, "
+                                       "or after this long (few requests while nothing happens).",
+    )
     consumer_transaction_max_records: int = Field(
         default=100, ge=1,
         description="Records handled in one local transaction (one fsync); more means fewer fsyncs, "
@@ -70,6 +77,11 @@ class PlatformSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "OW_OTLP_ENDPOINT"),
     )
     trace_sampling_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    consumer_spans: bool = Field(
+        default=True, description="A 'process <topic>' span per handled record. A sink that records every event "
+                                  "(the audit) turns it off: its record already says when the event arrived, and "
+                                  "the handler still sees the trace context the event came with.",
+    )
 
     failpoints: str = Field(default="", description="Fault injection for tests, e.g. 'consumer.after_commit=3'.")
 

@@ -22,6 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -30,19 +31,20 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
-from opentelemetry import trace
-from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from onewindow.common.v1.types_pb2 import Actor
 
 from .config import PlatformSettings
-from .events import DecodedEvent, PoisonRecord, build_envelope, decode
+from .events import EVENT_TYPES, DecodedEvent, PoisonRecord, build_envelope, decode
 from .failpoints import failpoint
+from .kafka import FetchPacing
 from .logs import application_id_var
 from .outbox import OutboxRelay, add_to_outbox
 from .storage import Database, Transaction
 from .topics import DLQ_SUFFIX
-from .tracing import APPLICATION_ID_ATTRIBUTE, context_from_headers, tracer
+from .tracing import APPLICATION_ID_ATTRIBUTE, EVENT_TYPE_HEADER, context_from_headers, tracer
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ class ConsumingLoop:
         self._tracer = tracer("onewindow.consumer")
         self._pending_offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         self._last_commit = 0.0
+        self._pacing = FetchPacing(consumer, settings)
         self.on_poll: Callable[[], None] = lambda: None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -133,14 +136,15 @@ class ConsumingLoop:
     def run_once(self) -> int:
         batch = self.consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms,
                                    max_records=self.settings.consumer_max_poll_records)
+        self._pacing.update(records_came=bool(batch))
         # Per-partition order is kept; partitions are independent, so their records may interleave.
         pending = [record for records in batch.values() for record in records]
-        handled = 0
+        handled = 0  # records whose handler's effects were committed
         while pending and not self.stop_event.is_set():
             chunk = pending[:self.settings.consumer_transaction_max_records]
-            together = self._process_together(chunk)
+            together, applied = self._process_together(chunk)
             self._mark_done(chunk[:together])
-            handled += together
+            handled += applied
             pending = pending[together:]
             if together == len(chunk):
                 continue
@@ -168,22 +172,31 @@ class ConsumingLoop:
 
     # -- a batch in one transaction -------------------------------------------------------------
 
-    def _process_together(self, records: list[ConsumerRecord]) -> int:
+    def _process_together(self, records: list[ConsumerRecord]) -> tuple[int, int]:
         """Handle the leading records of `records` in one transaction, each in a savepoint. Returns
-        how many are durable; stops before the first record that is poison or whose handler fails
-        (rolled back to its savepoint), and returns 0 when the COMMIT itself fails."""
-        done = 0
+        (how many are done with, how many of those a handler applied); stops before the first record
+        that is poison or whose handler fails (rolled back to its savepoint), and returns (0, 0) when
+        the COMMIT itself fails. Records of a known type this service does not handle are done with
+        as they stand: read off their header, never decoded (about half of what a service's topics
+        carry); the transaction is opened only for the first record with a handler."""
+        done = applied = 0
         try:
-            with self.db.transaction() as tx:
+            with ExitStack() as open_transaction:
+                tx: Transaction | None = None
                 for record in records:
                     if self.stop_event.is_set():
                         break
+                    if self._uninteresting(record):
+                        done += 1
+                        continue
                     try:
                         event = decode(record.value)
                     except PoisonRecord:
                         break
                     handler = self.handlers.get(event.event_type)
                     if handler is not None:
+                        if tx is None:
+                            tx = open_transaction.enter_context(self.db.transaction())
                         try:
                             with self.db.savepoint(tx):
                                 self._process(record, event, handler, tx)
@@ -191,16 +204,26 @@ class ConsumingLoop:
                             log.info("record left out of its batch; handling it alone",
                                      extra={"event_id": event.event_id, "error": f"{type(exc).__name__}: {exc}"})
                             break
+                        applied += 1
                     done += 1
         except Exception as exc:
             if not is_infrastructure_error(exc):
                 raise
             log.warning("batch commit failed; handling records alone",
                         extra={"records": done, "error": f"{type(exc).__name__}: {exc}"})
-            return 0
-        if done:
+            return 0, 0
+        if applied:
             failpoint("consumer.after_commit")
-        return done
+        return done, applied
+
+    def _uninteresting(self, record: ConsumerRecord) -> bool:
+        """A record whose header names a known event type this service has no handler for. One
+        without the header, or naming a type nobody knows, is decoded (and dead-lettered if poison)."""
+        for key, value in record.headers or ():
+            if key == EVENT_TYPE_HEADER:
+                event_type = value.decode("utf-8", "replace") if value else ""
+                return event_type in EVENT_TYPES and event_type not in self.handlers
+        return False
 
     # -- one record -----------------------------------------------------------------------------
 
@@ -240,15 +263,20 @@ class ConsumingLoop:
             backoff_ms *= 2
 
     def _process(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler, tx: Transaction) -> None:
-        """Apply one event inside the caller's open transaction, in a consumer span of its own."""
+        """Apply one event inside the caller's open transaction, in a consumer span of its own (or,
+        where the service turns consumer spans off, in the trace context the event came with)."""
         producer_context = context_from_headers(record.headers)
-        producer_span = trace.get_current_span(producer_context).get_span_context()
-        links = [Link(producer_span)] if producer_span.is_valid else []
         token = application_id_var.set(event.application_id)
         try:
+            if not self.settings.consumer_spans:
+                attached = otel_context.attach(producer_context)
+                try:
+                    self._apply(record, event, handler, tx)
+                finally:
+                    otel_context.detach(attached)
+                return
             with self._tracer.start_as_current_span(
                 f"process {record.topic}", context=producer_context, kind=SpanKind.CONSUMER,
-                links=links,
                 attributes={
                     "messaging.system": "kafka",
                     "messaging.destination.name": record.topic,
@@ -261,26 +289,31 @@ class ConsumingLoop:
                 },
             ) as span:
                 try:
-                    if self._already_processed(tx, event.event_id):
+                    if self._apply(record, event, handler, tx):
                         span.set_attribute("onewindow.duplicate", True)
-                        return
-                    ctx = HandlerContext(tx=tx, event=event, topic=record.topic,
-                                         partition=record.partition, offset=record.offset,
-                                         settings=self.settings)
-                    for emit in handler(event, ctx) or ():
-                        self._stage(tx, event, emit)
-                    tx.execute(
-                        'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (self.settings.consumer_group, event.event_id, event.event_type,
-                         record.topic, record.partition, record.offset),
-                    )
                 except Exception as exc:
                     span.record_exception(exc)
                     span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                     raise
         finally:
             application_id_var.reset(token)
+
+    def _apply(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler, tx: Transaction) -> bool:
+        """The handler, its new events into the outbox and the inbox row. Returns True when the
+        event was already processed (a redelivery: nothing is done)."""
+        if self._already_processed(tx, event.event_id):
+            return True
+        ctx = HandlerContext(tx=tx, event=event, topic=record.topic, partition=record.partition,
+                             offset=record.offset, settings=self.settings)
+        for emit in handler(event, ctx) or ():
+            self._stage(tx, event, emit)
+        tx.execute(
+            'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (self.settings.consumer_group, event.event_id, event.event_type,
+             record.topic, record.partition, record.offset),
+        )
+        return False
 
     def _already_processed(self, tx: Transaction, event_id: str) -> bool:
         row = tx.execute("SELECT 1 FROM ow_inbox WHERE consumer = ? AND event_id = ?",

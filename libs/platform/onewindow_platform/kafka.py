@@ -78,6 +78,7 @@ def make_producer(settings: PlatformSettings, **overrides: object) -> KafkaProdu
         "linger_ms": settings.producer_linger_ms,
         "max_in_flight_requests_per_connection": 5,
         "compression_type": None,
+        "metrics_enabled": False,  # nobody reads the client's own metrics; recording them costs per record
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -98,6 +99,7 @@ def make_consumer(settings: PlatformSettings, topics: list[str], group_id: str |
         "isolation_level": "read_committed",
         "session_timeout_ms": settings.consumer_session_timeout_ms,
         "heartbeat_interval_ms": max(500, settings.consumer_session_timeout_ms // 4),
+        "metrics_enabled": False,
     }
     config.update(overrides)
     consumer = KafkaConsumer(**config)
@@ -134,3 +136,32 @@ class _LogRebalance(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         log.info("partitions assigned",
                  extra={"partitions": sorted(f"{tp.topic}:{tp.partition}" for tp in assigned)})
+
+
+class FetchPacing:
+    """How long the broker may hold a fetch, by whether records are flowing.
+
+    While records flow, a fetch waits up to `consumer_fetch_max_wait_ms` for
+    `consumer_fetch_min_bytes`, so a poll brings a batch instead of one record per fetch per group
+    (the fetch, its hand-off to the consumer's thread and the transaction around it are most of a
+    consuming hop's cost). Once a poll comes back empty the consumer is idle: the broker answers at
+    the first byte (no waiting for a batch that is not coming) and otherwise holds the fetch for
+    `consumer_idle_fetch_max_wait_ms` (few requests while nothing happens). kafka-python reads
+    these two values each time it builds a fetch request, from its fetcher's configuration.
+    """
+
+    def __init__(self, consumer: KafkaConsumer, settings: PlatformSettings) -> None:
+        fetcher = getattr(consumer, "_fetcher", None)
+        self._config: dict[str, object] | None = getattr(fetcher, "config", None)
+        self._busy_values = {"fetch_min_bytes": settings.consumer_fetch_min_bytes,
+                             "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms}
+        self._idle_values = {"fetch_min_bytes": 1, "fetch_max_wait_ms": settings.consumer_idle_fetch_max_wait_ms}
+        self.busy: bool | None = None
+        self.update(records_came=False)
+
+    def update(self, records_came: bool) -> None:
+        if self._config is None or records_came == self.busy:
+            return
+        self.busy = records_came
+        self._config.update(self._busy_values if records_came else self._idle_values)
+

@@ -15,7 +15,6 @@ import time
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
-from opentelemetry.trace import SpanKind
 
 from onewindow.common.v1.envelope_pb2 import Envelope
 
@@ -24,13 +23,7 @@ from .events import new_event_id
 from .failpoints import failpoint, fires
 from .storage import Database, Transaction
 from .topics import physical_name, topic_for_event
-from .tracing import (
-    APPLICATION_ID_ATTRIBUTE,
-    context_from_traceparent,
-    current_traceparent,
-    record_headers,
-    tracer,
-)
+from .tracing import current_traceparent, record_headers
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +32,8 @@ def add_to_outbox(tx: Transaction, settings: PlatformSettings, envelope: Envelop
                   traceparent: str | None = None) -> None:
     """Stage an event for publishing; it is published only if `tx` commits.
 
-    The current span's trace context is stored with the row so the relay's "send" span, which
-    runs later and maybe in another thread, stays in the application's trace.
+    The current span's trace context is stored with the row and travels in the record's headers,
+    so the consumer's span, later and in another process, joins the application's trace.
     """
     topic = physical_name(settings, topic_for_event(envelope.event_type).name)
     tx.execute(
@@ -62,7 +55,6 @@ class OutboxRelay:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._tracer = tracer("onewindow.outbox")
 
     def wake(self) -> None:
         self._wake.set()
@@ -87,27 +79,16 @@ class OutboxRelay:
             futures = []
             published_without_send: list[int] = []
             for row_id, topic, key, event_id, event_type, value, traceparent in rows:
-                with self._tracer.start_as_current_span(
-                    f"send {topic}", kind=SpanKind.PRODUCER,
-                    context=context_from_traceparent(traceparent),
-                    attributes={
-                        "messaging.system": "kafka",
-                        "messaging.destination.name": topic,
-                        "messaging.message.id": event_id,
-                        "onewindow.event.type": event_type,
-                        APPLICATION_ID_ATTRIBUTE: key,
-                    },
-                ):
-                    failpoint("outbox.before_publish")
-                    if fires("outbox.drop_row"):  # planted bug (fault-suite tests): deleted, never sent
-                        published_without_send.append(row_id)
-                        continue
-                    futures.append((row_id, self.producer.send(
-                        topic, key=key.encode(), value=value,
-                        headers=record_headers(event_id, event_type),
-                    )))
-                    if fires("outbox.publish_copy"):  # planted bug (fault-suite tests): the fact twice
-                        self._send_copy(topic, key, value)
+                failpoint("outbox.before_publish")
+                if fires("outbox.drop_row"):  # planted bug (fault-suite tests): deleted, never sent
+                    published_without_send.append(row_id)
+                    continue
+                futures.append((row_id, self.producer.send(
+                    topic, key=key.encode(), value=value,
+                    headers=record_headers(event_id, event_type, traceparent=traceparent),
+                )))
+                if fires("outbox.publish_copy"):  # planted bug (fault-suite tests): the fact twice
+                    self._send_copy(topic, key, value, traceparent)
             self.producer.flush(timeout=timeout_s)
             published = published_without_send
             for row_id, future in futures:
@@ -124,14 +105,14 @@ class OutboxRelay:
                     tx.executemany("DELETE FROM ow_outbox WHERE id = ?", [(i,) for i in published])
             return len(published)
 
-    def _send_copy(self, topic: str, key: str, value: bytes) -> None:
+    def _send_copy(self, topic: str, key: str, value: bytes, traceparent: str) -> None:
         """The planted duplicate: the same event again under a fresh event id, as a relay that
         re-stamped what it sends would do (consumers' inboxes cannot recognise it)."""
         copy = Envelope()
         copy.ParseFromString(value)
         copy.event_id = new_event_id()
         self.producer.send(topic, key=key.encode(), value=copy.SerializeToString(),
-                           headers=record_headers(copy.event_id, copy.event_type))
+                           headers=record_headers(copy.event_id, copy.event_type, traceparent=traceparent))
 
     def drain(self, timeout_s: float = 30.0) -> None:
         """Publish until the outbox is empty or the time is up (used on shutdown)."""

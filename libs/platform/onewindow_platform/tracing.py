@@ -1,9 +1,11 @@
 """OpenTelemetry set-up and W3C trace context carried in Kafka record headers.
 
-One application is one trace: the producer injects `traceparent` into the record headers, the
-consumer extracts it and makes its "process <topic>" span a child of the producer's "send
-<topic>" span (and links it, for tools that draw links). Only trace context and debugging ids
-travel in headers, never personal data.
+One application is one trace: the outbox stores the `traceparent` of the span that staged an
+event (a handler's "process <topic>" span, the gateway's request) and the relay puts it in the
+record's headers as it stands; the consumer extracts it and makes its "process <topic>" span a
+child of that span. The relay adds no span of its own per record (it would double the spans of a
+case for a fact the gap between the two spans already shows: how long the event took to arrive).
+Only trace context and debugging ids travel in headers, never personal data.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ Headers = list[tuple[str, bytes]]
 APPLICATION_ID_ATTRIBUTE = "onewindow.application.id"
 EVENT_ID_HEADER = "ow-event-id"
 EVENT_TYPE_HEADER = "ow-event-type"
+
+# FastAPI (0.16x) traces requests by itself once a tracer provider is installed: a second server
+# span per request beside the one our ASGI middleware opens, and spans of its own for the
+# dependencies, the endpoint and the serialization (11 of the 64 spans of a case). Our apps pass
+# `FastAPI(telemetry=FASTAPI_TELEMETRY_OFF)` and keep their one span per request.
+FASTAPI_TELEMETRY_OFF: dict[str, bool] = {"tracing": False, "metrics": False, "logs": False,
+                                          "operation_spans": False}
 
 _propagator = TraceContextTextMapPropagator()
 _provider_lock = threading.Lock()
@@ -141,12 +150,16 @@ def context_from_traceparent(traceparent: str | None) -> otel_context.Context | 
     return _propagator.extract({"traceparent": traceparent})
 
 
-def record_headers(event_id: str, event_type: str,
-                   ctx: otel_context.Context | None = None) -> Headers:
-    """Headers for a produced record: trace context of `ctx` (or the current span) plus ids."""
-    carrier: dict[str, str] = {}
-    _propagator.inject(carrier, context=ctx)
-    headers = [(key, value.encode()) for key, value in carrier.items()]
+def record_headers(event_id: str, event_type: str, ctx: otel_context.Context | None = None,
+                   traceparent: str | None = None) -> Headers:
+    """Headers for a produced record: the given `traceparent` (what the outbox stored when the
+    event was staged), else the trace context of `ctx` (or the current span); plus ids."""
+    if traceparent is not None:
+        headers = [("traceparent", traceparent.encode())] if traceparent else []
+    else:
+        carrier: dict[str, str] = {}
+        _propagator.inject(carrier, context=ctx)
+        headers = [(key, value.encode()) for key, value in carrier.items()]
     headers.append((EVENT_ID_HEADER, event_id.encode()))
     headers.append((EVENT_TYPE_HEADER, event_type.encode()))
     return headers

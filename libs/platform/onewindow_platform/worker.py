@@ -2,15 +2,15 @@
 
 The caller supplies `claim(n)` (atomically mark up to n due rows as taken and return them — a
 row taken by a process that then died must be put back at start-up) and `handle(job)`. The
-worker never holds more than `workers` jobs, sleeps when there is nothing due, wakes early on
-`wake()`, and keeps going when a claim or a job fails: the rows stay in the database.
+worker never holds more than `workers` jobs, sleeps when there is nothing due or every worker is
+busy, wakes early on `wake()` or when a job finishes, and keeps going when a claim or a job
+fails: the rows stay in the database.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
@@ -64,9 +64,8 @@ class PollingWorker(Generic[Job]):
         free = 0
         while self._slots.acquire(blocking=False):
             free += 1
-        if free == 0:
-            time.sleep(0.01)
-            return True
+        if free == 0:  # every worker busy: a finishing job wakes the loop (no polling meanwhile)
+            return False
         jobs = list(self._claim(free))
         for _ in range(free - len(jobs)):
             self._slots.release()
@@ -81,6 +80,7 @@ class PollingWorker(Generic[Job]):
             log.exception("job failed; it stays in the database", extra={"worker": self.name})
         finally:
             self._slots.release()
+            self._wake.set()  # a slot is free: claim the next due job now
 
 
 def claim_due_rows(tx: Transaction, table: str, columns: str, claimed_status: str, limit: int,

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from opentelemetry.trace import SpanKind
@@ -47,6 +48,7 @@ class Agency:
         self.http = httpx.Client(timeout=10)
         self._busy = 0  # back-office jobs under way (working on a task, a callback being retried)
         self._busy_lock = threading.Lock()
+        self._tokens: tuple[int, dict[str, Any]] | None = None  # (the file's mtime, its content)
 
     @property
     def busy(self) -> int:
@@ -164,8 +166,12 @@ class Agency:
         return status
 
     def _token(self, department_code: str) -> str:
+        """The department's token, from the tokens file as it is now: read again only when the
+        file changed (a test or an operator rotates tokens while the simulator runs)."""
         try:
-            tokens = json.loads(self.tokens_file.read_text())
+            changed = self.tokens_file.stat().st_mtime_ns
+            if self._tokens is None or self._tokens[0] != changed:
+                self._tokens = (changed, json.loads(self.tokens_file.read_text()))
         except (OSError, ValueError):
             return ""
-        return str(tokens.get("agencies", {}).get(department_code, ""))
+        return str(self._tokens[1].get("agencies", {}).get(department_code, ""))

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel
 
 from onewindow_platform.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from onewindow_platform.tracing import FASTAPI_TELEMETRY_OFF
 
 from .agency import Agency, AgencyDown, AnswerGarbage
 
@@ -42,7 +43,7 @@ def _mapping(value: object) -> dict[str, object]:
 
 
 def create_app(agency: Agency, webhook_secret: bytes) -> FastAPI:
-    app = FastAPI(title="onewindow agency simulator")
+    app = FastAPI(title="onewindow agency simulator", telemetry=FASTAPI_TELEMETRY_OFF)
 
     async def verified_json(request: Request) -> dict[str, object]:
         body = await request.body()

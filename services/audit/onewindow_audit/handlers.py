@@ -2,7 +2,8 @@
 
 Redelivered events are recorded once (the platform's inbox, and the event id is unique in the
 store too, which covers PostgreSQL, whose commit is not the inbox's). The trace and span ids are
-the consumer span's, which shares the producer's trace.
+those the event came with: the case's trace and the span that published the event (the audit
+opens no span per event, see `AuditSettings.consumer_spans`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ class AuditSettings(PlatformSettings):
     service_name: str = Field(
         default="ow-audit", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
+    # Every event of every case comes here: a span for each would be a third of a case's spans and
+    # a third of this service's work, for what the record itself shows (the event, when it was
+    # recorded, the trace and the span that published it).
+    consumer_spans: bool = Field(default=False)
     audit_grpc_address: str = Field(default="127.0.0.1:50054",
                                     description="host:port of the audit query API and the OTLP span receiver")
     audit_database_url: str | None = Field(

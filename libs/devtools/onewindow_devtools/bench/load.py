@@ -94,7 +94,8 @@ def run_load(url: str, path: str, body: dict[str, object], token: str, duration_
     work_dir.mkdir(parents=True, exist_ok=True)
     vegeta = ensure_vegeta()
     results = work_dir / "results.bin"
-    pacing = [f"-rate={rate_per_s:g}/1s"] if rate_per_s else ["-rate=0", f"-workers={workers}",
+    # vegeta's rate is a whole number per a duration: 18.3/s is written 18300/1000s.
+    pacing = [f"-rate={round(rate_per_s * 1000)}/1000s"] if rate_per_s else ["-rate=0", f"-workers={workers}",
                                                                 f"-max-workers={workers}"]
     with open(work_dir / "vegeta.err", "wb") as errors:
         attack = subprocess.Popen([vegeta, "attack", "-lazy", "-format=json", f"-duration={duration_s}s",

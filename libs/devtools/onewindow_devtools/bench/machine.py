@@ -47,7 +47,8 @@ def describe(sampling_ratio: str, bootstrap: str) -> dict[str, object]:
                      "records_per_transaction": settings.consumer_transaction_max_records,
                      "offset_commit_interval_ms": settings.consumer_commit_interval_ms,
                      "fetch_min_bytes": settings.consumer_fetch_min_bytes,
-                     "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms},
+                     "fetch_max_wait_ms": settings.consumer_fetch_max_wait_ms,
+                     "idle_fetch_max_wait_ms": settings.consumer_idle_fetch_max_wait_ms},
         "gateway_server": "uvicorn with uvloop and httptools",
         "partitions_per_topic": settings.topic_partitions, "instances_per_service": 1,
         "database": "SQLite WAL, synchronous=FULL (outbox deletes NORMAL), one file per service, "

@@ -96,7 +96,8 @@ class BenchStack:
             return 0
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as conn:
             try:
-                return int(conn.execute(sql).fetchone()[0] or 0)
+                row = conn.execute(sql).fetchone()  # no row: e.g. an outbox never written to
+                return int(row[0] or 0) if row else 0
             except sqlite3.OperationalError as exc:
                 if "no such table" in str(exc):  # the service has not created it yet
                     return 0

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+import threading
+import time
 from email.header import Header
 from email.mime.text import MIMEText
 from email.policy import compat32
@@ -10,6 +12,8 @@ from email.utils import formataddr, formatdate, parseaddr
 
 from ..storage import Notification
 from . import Contact, PermanentFailure, TemporaryFailure
+
+IDLE_REUSE_S = 30.0  # a connection idle longer than this is closed and opened again
 
 # sendmail() sends bytes as they are: lines must already end in CRLF, as SMTP wants.
 _SMTP_LINES = compat32.clone(linesep="\r\n")
@@ -25,6 +29,9 @@ class EmailChannel:
         self.sender_name, self.sender_address = parseaddr(sender)
         self.from_header = formataddr((self.sender_name, self.sender_address), charset="utf-8")
         self.starttls, self.username, self.password = starttls, username, password
+        # One open connection per sender thread, reused from message to message: a new one per
+        # e-mail (connect, EHLO, TLS, login, QUIT) was most of what sending cost.
+        self._local = threading.local()
 
     def can_reach(self, contact: Contact) -> bool:
         return bool(contact.email)
@@ -43,12 +50,7 @@ class EmailChannel:
         message["Message-ID"] = message_id
         message["X-OW-Application-Id"] = notification.application_id
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout_s) as smtp:
-                if self.starttls:
-                    smtp.starttls()
-                if self.username:
-                    smtp.login(self.username, self.password)
-                smtp.sendmail(self.sender_address, [contact.email], message.as_bytes(policy=_SMTP_LINES))
+            self._sendmail(contact.email, message.as_bytes(policy=_SMTP_LINES))
         except smtplib.SMTPRecipientsRefused as exc:
             raise PermanentFailure(f"recipient refused: {_codes(exc.recipients)}") from None
         except smtplib.SMTPResponseException as exc:
@@ -58,6 +60,50 @@ class EmailChannel:
         except (smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
         return message_id
+
+
+    def _sendmail(self, to: str, data: bytes) -> None:
+        smtp, last_used = getattr(self._local, "smtp", None), getattr(self._local, "last_used", 0.0)
+        if smtp is not None and time.monotonic() - last_used > IDLE_REUSE_S:
+            self._drop()  # servers close idle connections: do not find out mid-message
+            smtp = None
+        reused = smtp is not None
+        if smtp is None:
+            smtp = self._local.smtp = self._connect()
+        try:
+            smtp.sendmail(self.sender_address, [to], data)
+        except smtplib.SMTPServerDisconnected:
+            self._drop()
+            if not reused:
+                raise
+            # The server closed a connection we kept (a restart): the message was not taken.
+            self._local.smtp = smtp = self._connect()
+            smtp.sendmail(self.sender_address, [to], data)
+        except BaseException:
+            self._drop()  # after any failure the session's state is unknown: start afresh next time
+            raise
+        self._local.last_used = time.monotonic()
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+        try:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _drop(self) -> None:
+        smtp = getattr(self._local, "smtp", None)
+        self._local.smtp = None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
 
 
 def _codes(recipients: dict[str, tuple[int, bytes]]) -> str:
