@@ -35,10 +35,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        app.state.intake.close()
-        app.state.adapter.close()
-        app.state.notification.close()
-        app.state.audit.close()
+        await app.state.intake.close()
+        await app.state.adapter.close()
+        await app.state.notification.close()
+        await app.state.audit.close()
 
     docs = settings.gateway_docs  # production turns the interactive docs and the schema off
     app = FastAPI(

@@ -28,9 +28,9 @@ async def readyz(request: Request) -> JSONResponse:
         checks["kafka"] = "ok"
     except BrokerUnavailable as exc:
         checks["kafka"] = str(exc)
-    intake_ready = await asyncio.to_thread(request.app.state.intake.ready, settings.readiness_timeout_s)
+    intake_ready = await request.app.state.intake.ready(settings.readiness_timeout_s)
     checks["intake"] = "ok" if intake_ready else f"no answer at {settings.intake_grpc_address}"
-    adapter_ready = await asyncio.to_thread(request.app.state.adapter.ready, settings.readiness_timeout_s)
+    adapter_ready = await request.app.state.adapter.ready(settings.readiness_timeout_s)
     checks["department_adapter"] = "ok" if adapter_ready else f"no answer at {settings.adapter_grpc_address}"
     if all(value == "ok" for value in checks.values()):
         return JSONResponse(content={"status": "ready", **checks})

@@ -3,6 +3,7 @@ status codes turned into the HTTP errors a caller can act on."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc
@@ -25,18 +26,31 @@ GRPC_TO_HTTP = {
 
 
 class RpcClient:
+    """A gRPC client on grpc's asyncio API: a call is awaited on the gateway's event loop, with no
+    hop to a worker thread and back per request. The channel belongs to an event loop, so it is
+    opened on the first call, on the loop that serves the requests."""
+
     name = "service"
 
     def __init__(self, address: str, timeout_s: float, stub_class: type) -> None:
         self.address = address
-        self.channel = grpc.insecure_channel(address)
-        self.stub = stub_class(self.channel)
         self.timeout_s = timeout_s
+        self._stub_class = stub_class
+        self._channel: grpc.aio.Channel | None = None
+        self._stub: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> Any:
+    def _stub_here(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._channel is None or self._loop is not loop:
+            self._channel = grpc.aio.insecure_channel(self.address)
+            self._stub, self._loop = self._stub_class(self._channel), loop
+        return self._stub
+
+    async def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> Any:
         try:
-            return getattr(self.stub, method)(request, timeout=self.timeout_s,
-                                              metadata=[*outgoing_metadata(), *(extra_metadata or [])])
+            return await getattr(self._stub_here(), method)(
+                request, timeout=self.timeout_s, metadata=[*outgoing_metadata(), *(extra_metadata or [])])
         except grpc.RpcError as exc:
             code = exc.code()
             detail = exc.details() or code.name
@@ -45,15 +59,19 @@ class RpcClient:
                                     headers={"Retry-After": "5"}) from None
             raise HTTPException(GRPC_TO_HTTP.get(code, status.HTTP_502_BAD_GATEWAY), detail) from None
 
-    def ready(self, timeout_s: float) -> bool:
+    async def ready(self, timeout_s: float) -> bool:
+        self._stub_here()
+        assert self._channel is not None
         try:
-            grpc.channel_ready_future(self.channel).result(timeout=timeout_s)
+            await asyncio.wait_for(self._channel.channel_ready(), timeout_s)
             return True
-        except grpc.FutureTimeoutError:
+        except TimeoutError:
             return False
 
-    def close(self) -> None:
-        self.channel.close()
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = None
 
 
 class IntakeClient(RpcClient):
@@ -62,25 +80,27 @@ class IntakeClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, intake_pb2_grpc.IntakeServiceStub)
 
-    def submit(self, request: intake_pb2.SubmitApplicationRequest) -> intake_pb2.SubmitApplicationResponse:
-        return self.call("SubmitApplication", request)
+    async def submit(self, request: intake_pb2.SubmitApplicationRequest) -> intake_pb2.SubmitApplicationResponse:
+        return await self.call("SubmitApplication", request)
 
-    def get(self, application_id: str) -> intake_pb2.ApplicationView:
-        return self.call("GetApplication", intake_pb2.GetApplicationRequest(application_id=application_id)).application
+    async def get(self, application_id: str) -> intake_pb2.ApplicationView:
+        return (await self.call("GetApplication",
+                                 intake_pb2.GetApplicationRequest(application_id=application_id))).application
 
-    def record_access(self, application_id: str, viewer: Any, purpose: str, data_shown: list[str]) -> str:
+    async def record_access(self, application_id: str, viewer: Any, purpose: str, data_shown: list[str]) -> str:
         request = intake_pb2.RecordAccessRequest(application_id=application_id, viewer=viewer, purpose=purpose,
                                                  data_shown=data_shown)
-        return str(self.call("RecordAccess", request).event_id)
+        return str((await self.call("RecordAccess", request)).event_id)
 
-    def list(self, request: intake_pb2.ListApplicationsRequest,
+    async def list(self, request: intake_pb2.ListApplicationsRequest,
              subject_id: str = "") -> intake_pb2.ListApplicationsResponse:
         metadata = [("ow-subject-id", subject_id)] if subject_id else None
-        return self.call("ListApplications", request, metadata)
+        return await self.call("ListApplications", request, metadata)
 
 
-    def provide_supplement(self, request: intake_pb2.ProvideSupplementRequest) -> intake_pb2.ProvideSupplementResponse:
-        return self.call("ProvideSupplement", request)
+    async def provide_supplement(self, request: intake_pb2.ProvideSupplementRequest,
+                                 ) -> intake_pb2.ProvideSupplementResponse:
+        return await self.call("ProvideSupplement", request)
 
 
 class AdapterClient(RpcClient):
@@ -89,14 +109,14 @@ class AdapterClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, adapter_pb2_grpc.DepartmentAdapterServiceStub)
 
-    def record(self, request: adapter_pb2.RecordAgencyEventRequest) -> adapter_pb2.RecordAgencyEventResponse:
-        return self.call("RecordAgencyEvent", request)
+    async def record(self, request: adapter_pb2.RecordAgencyEventRequest) -> adapter_pb2.RecordAgencyEventResponse:
+        return await self.call("RecordAgencyEvent", request)
 
-    def parked(self, department_code: str = "") -> adapter_pb2.ListParkedTasksResponse:
-        return self.call("ListParkedTasks", adapter_pb2.ListParkedTasksRequest(department_code=department_code))
+    async def parked(self, department_code: str = "") -> adapter_pb2.ListParkedTasksResponse:
+        return await self.call("ListParkedTasks", adapter_pb2.ListParkedTasksRequest(department_code=department_code))
 
-    def replay(self, task_id: str) -> adapter_pb2.ReplayParkedTaskResponse:
-        return self.call("ReplayParkedTask", adapter_pb2.ReplayParkedTaskRequest(task_id=task_id))
+    async def replay(self, task_id: str) -> adapter_pb2.ReplayParkedTaskResponse:
+        return await self.call("ReplayParkedTask", adapter_pb2.ReplayParkedTaskRequest(task_id=task_id))
 
 
 class NotificationClient(RpcClient):
@@ -105,18 +125,20 @@ class NotificationClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, notification_pb2_grpc.NotificationServiceStub)
 
-    def rate(self, request: notification_pb2.RecordSatisfactionRequest) -> notification_pb2.RecordSatisfactionResponse:
-        return self.call("RecordSatisfaction", request)
+    async def rate(self, request: notification_pb2.RecordSatisfactionRequest,
+                   ) -> notification_pb2.RecordSatisfactionResponse:
+        return await self.call("RecordSatisfaction", request)
 
-    def stats(self, request: notification_pb2.GetSatisfactionStatsRequest,
+    async def stats(self, request: notification_pb2.GetSatisfactionStatsRequest,
               ) -> notification_pb2.GetSatisfactionStatsResponse:
-        return self.call("GetSatisfactionStats", request)
+        return await self.call("GetSatisfactionStats", request)
 
-    def receipt(self, request: notification_pb2.RecordDeliveryReceiptRequest) -> bool:
-        return bool(self.call("RecordDeliveryReceipt", request).known)
+    async def receipt(self, request: notification_pb2.RecordDeliveryReceiptRequest) -> bool:
+        return bool((await self.call("RecordDeliveryReceipt", request)).known)
 
-    def inbox(self, subject_id: str, page_size: int) -> notification_pb2.ListInboxResponse:
-        return self.call("ListInbox", notification_pb2.ListInboxRequest(subject_id=subject_id, page_size=page_size))
+    async def inbox(self, subject_id: str, page_size: int) -> notification_pb2.ListInboxResponse:
+        request = notification_pb2.ListInboxRequest(subject_id=subject_id, page_size=page_size)
+        return await self.call("ListInbox", request)
 
 
 class AuditClient(RpcClient):
@@ -125,11 +147,11 @@ class AuditClient(RpcClient):
     def __init__(self, address: str, timeout_s: float) -> None:
         super().__init__(address, timeout_s, audit_pb2_grpc.AuditServiceStub)
 
-    def timeline(self, application_id: str) -> audit_pb2.GetTimelineResponse:
-        return self.call("GetTimeline", audit_pb2.GetTimelineRequest(application_id=application_id))
+    async def timeline(self, application_id: str) -> audit_pb2.GetTimelineResponse:
+        return await self.call("GetTimeline", audit_pb2.GetTimelineRequest(application_id=application_id))
 
-    def verify(self) -> audit_pb2.VerifyChainResponse:
-        return self.call("VerifyChain", audit_pb2.VerifyChainRequest())
+    async def verify(self) -> audit_pb2.VerifyChainResponse:
+        return await self.call("VerifyChain", audit_pb2.VerifyChainRequest())
 
-    def trace(self, trace_id: str) -> audit_pb2.GetTraceResponse:
-        return self.call("GetTrace", audit_pb2.GetTraceRequest(trace_id=trace_id))
+    async def trace(self, trace_id: str) -> audit_pb2.GetTraceResponse:
+        return await self.call("GetTrace", audit_pb2.GetTraceRequest(trace_id=trace_id))

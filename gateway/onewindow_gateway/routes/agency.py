@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 from typing import Annotated, Literal
@@ -58,5 +57,5 @@ async def record_event(task_id: Annotated[str, Path(max_length=80)], body: Agenc
         missing_fields=body.missing_fields, note=body.note, outcome=OUTCOMES.get(body.outcome or "", 0),
         result_text=body.result_text, document_ref=body.document_ref, reason=body.reason,
     )
-    response = await asyncio.to_thread(request.app.state.adapter.record, rpc)
+    response = await request.app.state.adapter.record(rpc)
     return AgencyEventOut(event_id=response.event_id, duplicate=response.duplicate)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Annotated
 
@@ -75,7 +74,7 @@ async def submit_application(
                                             phone=body.applicant.phone, email=body.applicant.email or ""),
         fields=fields, submitted_by=principal.actor,
     )
-    response = await asyncio.to_thread(request.app.state.intake.submit, rpc)
+    response = await request.app.state.intake.submit(rpc)
     if response.violations:
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the application was not accepted", "errors": errors})
@@ -127,13 +126,13 @@ PERSONAL_DATA_SHOWN = ["applicant.name_masked", "applicant.id_number_masked", "a
             summary="A case with its tasks, departments and deadlines")
 async def get_application(application_id: Annotated[str, Path(max_length=64)], request: Request,
                           principal: CurrentPrincipal) -> ApplicationOut:
-    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    view = await request.app.state.intake.get(application_id)
     if not may_read(principal, view):
         # Same answer as a missing case: do not confirm that another region's case exists.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
     if principal.role in STAFF_ROLES:
         # On record before it is shown: if the record cannot be made, the case is not shown (503).
-        await asyncio.to_thread(request.app.state.intake.record_access, application_id, principal.actor,
+        await request.app.state.intake.record_access(application_id, principal.actor,
                                 "case opened", PERSONAL_DATA_SHOWN)
     return application_out(view)
 
@@ -164,7 +163,7 @@ async def list_applications(
         status=STATUS_VALUES.get(status_filter or "", 0), region_code=region, department_code=department,
         page_size=page_size, page_token=page_token or "",
     )
-    response = await asyncio.to_thread(request.app.state.intake.list, rpc, subject)
+    response = await request.app.state.intake.list(rpc, subject)
     return ApplicationPage(items=[application_out(v) for v in response.applications],
                            next_page_token=response.next_page_token)
 
@@ -176,14 +175,14 @@ async def provide_supplement(application_id: Annotated[str, Path(max_length=64)]
                              request: Request, principal: CurrentPrincipal) -> JSONResponse:
     if principal.role not in ("clerk", "citizen", "ops"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
-    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    view = await request.app.state.intake.get(application_id)
     if not may_read(principal, view):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
     fields = Struct()
     fields.update(body.fields)
     rpc = intake_pb2.ProvideSupplementRequest(application_id=application_id, task_id=body.task_id, fields=fields,
                                               provided_by=principal.actor)
-    response = await asyncio.to_thread(request.app.state.intake.provide_supplement, rpc)
+    response = await request.app.state.intake.provide_supplement(rpc)
     if response.violations:
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the supplement was not accepted", "errors": errors})
@@ -206,10 +205,10 @@ class TimelineEntryOut(BaseModel):
             summary="Every event of the case in order, from the audit record, with trace and span ids")
 async def timeline(application_id: Annotated[str, Path(max_length=64)], request: Request,
                    principal: CurrentPrincipal) -> list[TimelineEntryOut]:
-    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    view = await request.app.state.intake.get(application_id)
     if not may_read(principal, view):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
-    response = await asyncio.to_thread(request.app.state.audit.timeline, application_id)
+    response = await request.app.state.audit.timeline(application_id)
     return [TimelineEntryOut(
         sequence=e.sequence, occurred_at=e.occurred_at.ToJsonString(), recorded_at=e.recorded_at.ToJsonString(),
         service=e.source, event_type=e.event_type.rsplit(".", 1)[-1],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -28,7 +27,7 @@ class InboxMessageOut(BaseModel):
 @router.get("/notifications", response_model=list[InboxMessageOut], summary="The citizen's in-app inbox")
 async def my_notifications(request: Request, principal: Annotated[Principal, require_roles("citizen")],
                            page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> list[InboxMessageOut]:
-    response = await asyncio.to_thread(request.app.state.notification.inbox, principal.subject_id, page_size)
+    response = await request.app.state.notification.inbox(principal.subject_id, page_size)
     return [InboxMessageOut(notification_id=m.notification_id, application_id=m.application_id,
                             reason=REASONS.get(m.reason, ""), subject=m.subject, body=m.body,
                             created_at=m.created_at.ToJsonString()) for m in response.messages]

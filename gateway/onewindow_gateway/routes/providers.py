@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 from typing import Literal
 
@@ -24,7 +23,7 @@ class SmsReceiptIn(BaseModel):
     at: str = Field(default="", max_length=64)
 
 
-def sms_provider(request: Request, token: str = Header(default="", alias="X-SMS-Receipt-Token")) -> None:
+async def sms_provider(request: Request, token: str = Header(default="", alias="X-SMS-Receipt-Token")) -> None:
     """Who sends receipts is checked before what they sent is looked at (401 before 422)."""
     expected = request.app.state.settings.sms_receipt_token
     if not expected or not hmac.compare_digest(token, expected):
@@ -38,7 +37,7 @@ async def sms_receipt(body: SmsReceiptIn, request: Request) -> dict[str, bool]:
     receipt = notification_pb2.RecordDeliveryReceiptRequest(
         channel=NotificationChannel.NOTIFICATION_CHANNEL_SMS, provider_message_id=body.message_id,
         delivered=body.status == "delivered", detail=body.status)
-    known = await asyncio.to_thread(request.app.state.notification.receipt, receipt)
+    known = await request.app.state.notification.receipt(receipt)
     if not known:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no message {body.message_id}")
     return {"recorded": True}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Annotated, Literal
 
@@ -45,10 +44,10 @@ async def rate(application_id: Annotated[str, Path(max_length=64)], body: Satisf
                principal: CurrentPrincipal) -> dict[str, str]:
     if principal.role not in ("citizen", "clerk"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the applicant, or a clerk on their behalf, rates a case")
-    view = await asyncio.to_thread(request.app.state.intake.get, application_id)
+    view = await request.app.state.intake.get(application_id)
     if not may_read(principal, view):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
-    response = await asyncio.to_thread(request.app.state.notification.rate, notification_pb2.RecordSatisfactionRequest(
+    response = await request.app.state.notification.rate(notification_pb2.RecordSatisfactionRequest(
         application_id=application_id, rating=LEVELS[body.rating], comment=body.comment, rated_by=principal.actor))
     return {"event_id": response.event_id}
 
@@ -80,6 +79,6 @@ async def stats(request: Request, principal: CurrentPrincipal,
         getattr(query, "from").CopyFrom(_timestamp(since))
     if until is not None:
         query.to.CopyFrom(_timestamp(until))
-    response = await asyncio.to_thread(request.app.state.notification.stats, query)
+    response = await request.app.state.notification.stats(query)
     return SatisfactionStats(counts={NAMES[c.rating]: c.count for c in response.counts}, total=response.total,
                              satisfaction_rate=round(response.satisfaction_rate, 4))
