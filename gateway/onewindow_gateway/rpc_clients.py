@@ -27,8 +27,8 @@ GRPC_TO_HTTP = {
 
 class RpcClient:
     """A gRPC client on grpc's asyncio API: a call is awaited on the gateway's event loop, with no
-    hop to a worker thread and back per request. The channel belongs to an event loop, so it is
-    opened on the first call, on the loop that serves the requests."""
+    hop to a worker thread and back per request. A channel belongs to the event loop it was made
+    on, so it is opened on the first call, on the loop that serves the requests."""
 
     name = "service"
 
@@ -38,18 +38,17 @@ class RpcClient:
         self._stub_class = stub_class
         self._channel: grpc.aio.Channel | None = None
         self._stub: Any = None
-        self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _stub_here(self) -> Any:
-        loop = asyncio.get_running_loop()
-        if self._channel is None or self._loop is not loop:
+    def _open(self) -> grpc.aio.Channel:
+        if self._channel is None:
             self._channel = grpc.aio.insecure_channel(self.address)
-            self._stub, self._loop = self._stub_class(self._channel), loop
-        return self._stub
+            self._stub = self._stub_class(self._channel)
+        return self._channel
 
     async def call(self, method: str, request: object, extra_metadata: list[tuple[str, str]] | None = None) -> Any:
         try:
-            return await getattr(self._stub_here(), method)(
+            self._open()
+            return await getattr(self._stub, method)(
                 request, timeout=self.timeout_s, metadata=[*outgoing_metadata(), *(extra_metadata or [])])
         except grpc.RpcError as exc:
             code = exc.code()
@@ -60,10 +59,8 @@ class RpcClient:
             raise HTTPException(GRPC_TO_HTTP.get(code, status.HTTP_502_BAD_GATEWAY), detail) from None
 
     async def ready(self, timeout_s: float) -> bool:
-        self._stub_here()
-        assert self._channel is not None
         try:
-            await asyncio.wait_for(self._channel.channel_ready(), timeout_s)
+            await asyncio.wait_for(self._open().channel_ready(), timeout_s)
             return True
         except TimeoutError:
             return False

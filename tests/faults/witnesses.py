@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import sqlite3
 import time
 import uuid
@@ -334,8 +335,6 @@ def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240)
 def complaints(stack: Stack, per_service: int = 3) -> list[str]:
     """What a stack that never went quiet said about it: restarts the runner reported, and each
     service's last warnings and errors (so a red CI run shows why, not only that)."""
-    import json
-
     said = [line.strip() for line in stack.out.read_text(errors="replace").splitlines() if line.startswith("run: ")]
     for path in sorted((stack.root / ".run" / "logs").glob("*.log")):
         worrying = []

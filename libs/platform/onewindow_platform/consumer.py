@@ -1,6 +1,7 @@
 """The consuming loop every service runs.
 
-    poll → one local transaction for the whole batch, each record in its own savepoint:
+    poll → one local transaction for the whole batch, each record in its own savepoint (a record
+    whose header names a type the service has no handler for is passed over, undecoded):
         decode → skip if the event id is in the inbox → handler → its new events into the
         outbox → inbox row
     → COMMIT (one fsync for the batch) → wake the outbox relay → commit the Kafka offsets of what
@@ -109,6 +110,8 @@ class ConsumingLoop:
         self._pending_offsets: dict[TopicPartition, OffsetAndMetadata] = {}
         self._last_commit = 0.0
         self._pacing = FetchPacing(consumer, settings)
+        # The `ow-event-type` header values of the known types this service has no handler for.
+        self._not_ours = frozenset(t.encode() for t in EVENT_TYPES if t not in self.handlers)
         self.on_poll: Callable[[], None] = lambda: None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -219,11 +222,7 @@ class ConsumingLoop:
     def _uninteresting(self, record: ConsumerRecord) -> bool:
         """A record whose header names a known event type this service has no handler for. One
         without the header, or naming a type nobody knows, is decoded (and dead-lettered if poison)."""
-        for key, value in record.headers or ():
-            if key == EVENT_TYPE_HEADER:
-                event_type = value.decode("utf-8", "replace") if value else ""
-                return event_type in EVENT_TYPES and event_type not in self.handlers
-        return False
+        return any(key == EVENT_TYPE_HEADER and value in self._not_ours for key, value in record.headers or ())
 
     # -- one record -----------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from onewindow_devtools.kafka_local import LocalBroker
 from onewindow_devtools.run_stack import SERVICES
 
 from .cpu import OURS, CpuSnapshot, by_group
-from .load import percentile, run_load
+from .load import BODY, percentile, run_load
 from .machine import describe
 from .monitor import Monitor, stack_processes
 from .plots import write_plots
@@ -49,12 +49,6 @@ from .profile import record_flame_graph
 from .relay import relay_rate
 from .replay import replay_hops
 from .stack import BenchStack
-
-BODY: dict[str, object] = {"item_code": "complaint.noise", "region_code": "110101", "channel": "hotline",
-        "location_region_code": "110101001001",
-        "applicant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
-                      "email": "zhangsan@example.cn"},
-        "fields": {"description": "夜间施工噪音", "noise_source": "construction", "time_of_day": "night"}}
 
 
 def free_port() -> int:

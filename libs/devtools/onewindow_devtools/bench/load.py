@@ -28,6 +28,14 @@ from pathlib import Path
 VEGETA_MODULE = "github.com/tsenart/vegeta/v12@v12.13.0"
 TOOLS = Path(".run") / "tools"
 
+# What every benchmark submits: a noise complaint (one agency task), with the personal data a
+# real case carries (sealed by intake, masked in logs).
+BODY: dict[str, object] = {"item_code": "complaint.noise", "region_code": "110101", "channel": "hotline",
+        "location_region_code": "110101001001",
+        "applicant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
+                      "email": "zhangsan@example.cn"},
+        "fields": {"description": "夜间施工噪音", "noise_source": "construction", "time_of_day": "night"}}
+
 
 @dataclass(frozen=True)
 class LoadResult:

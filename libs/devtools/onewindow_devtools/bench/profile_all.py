@@ -24,17 +24,10 @@ import time
 from pathlib import Path
 
 from .cpu import OURS, CpuSnapshot
-from .load import run_load
+from .load import BODY, run_load
 from .monitor import stack_processes
 from .profile import py_spy
 from .stack import BenchStack
-
-BODY: dict[str, object] = {"item_code": "complaint.noise", "region_code": "110101", "channel": "hotline",
-                           "location_region_code": "110101001001",
-                           "applicant": {"name": "张三", "id_number": "11010519491231002X", "phone": "13812345678",
-                                         "email": "zhangsan@example.cn"},
-                           "fields": {"description": "夜间施工噪音", "noise_source": "construction",
-                                      "time_of_day": "night"}}
 
 
 def sample(tool: str, pid: int, seconds: int, out_base: Path, gil: bool) -> list[subprocess.Popen[bytes]]:
@@ -64,9 +57,8 @@ def heaviest(raw: Path, top: int = 12) -> tuple[list[tuple[float, str]], list[tu
             inclusive[frame] += n
     if not total:
         return [], []
-    share = lambda n: round(100 * n / total, 1)  # noqa: E731
-    return ([(share(n), f) for f, n in leaf.most_common(top)],
-            [(share(n), f) for f, n in inclusive.most_common() if n < 0.9 * total][:top])
+    return ([(round(100 * n / total, 1), f) for f, n in leaf.most_common(top)],
+            [(round(100 * n / total, 1), f) for f, n in inclusive.most_common() if n < 0.9 * total][:top])
 
 
 def window(stack: BenchStack, tool: str | None, rate: float, seconds: int, out: Path, gil: bool | None,

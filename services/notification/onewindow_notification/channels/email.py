@@ -63,26 +63,26 @@ class EmailChannel:
 
 
     def _sendmail(self, to: str, data: bytes) -> None:
-        smtp, last_used = getattr(self._local, "smtp", None), getattr(self._local, "last_used", 0.0)
-        if smtp is not None and time.monotonic() - last_used > IDLE_REUSE_S:
+        """Send on this thread's open connection; a kept connection the server has since closed (a
+        restart: the message was not taken) is replaced once. After any other failure the session's
+        state is unknown, so the next message starts on a new connection."""
+        if time.monotonic() - getattr(self._local, "last_used", 0.0) > IDLE_REUSE_S:
             self._drop()  # servers close idle connections: do not find out mid-message
-            smtp = None
-        reused = smtp is not None
-        if smtp is None:
-            smtp = self._local.smtp = self._connect()
-        try:
-            smtp.sendmail(self.sender_address, [to], data)
-        except smtplib.SMTPServerDisconnected:
-            self._drop()
-            if not reused:
+        for kept in (getattr(self._local, "smtp", None) is not None, False):
+            if getattr(self._local, "smtp", None) is None:
+                self._local.smtp = self._connect()
+            try:
+                self._local.smtp.sendmail(self.sender_address, [to], data)
+            except smtplib.SMTPServerDisconnected:
+                self._drop()
+                if kept:
+                    continue
                 raise
-            # The server closed a connection we kept (a restart): the message was not taken.
-            self._local.smtp = smtp = self._connect()
-            smtp.sendmail(self.sender_address, [to], data)
-        except BaseException:
-            self._drop()  # after any failure the session's state is unknown: start afresh next time
-            raise
-        self._local.last_used = time.monotonic()
+            except BaseException:
+                self._drop()
+                raise
+            self._local.last_used = time.monotonic()
+            return
 
     def _connect(self) -> smtplib.SMTP:
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
