@@ -67,7 +67,12 @@ class PlatformSettings(BaseSettings):
     retry_backoff_max_ms: int = Field(default=10_000, ge=1)
     producer_linger_ms: int = Field(default=5, ge=0)
     relay_batch_size: int = Field(default=500, ge=1)
-    relay_idle_interval_ms: int = Field(default=200, ge=10)
+    relay_idle_interval_ms: int = Field(
+        default=5000, ge=10,
+        description="Longest wait of the relay between two looks at the outbox. Every commit that stages "
+                    "events wakes it, so this is only a safety net (rows staged by another process); "
+                    "a failed publish is retried with its own backoff.",
+    )
 
     log_level: str = Field(default="INFO")
     log_file: Path | None = Field(default=None)

@@ -69,6 +69,12 @@ class HandlerContext:
     partition: int
     offset: int
     settings: PlatformSettings = field(repr=False)
+    _after_commit: set[Callable[[], None]] = field(default_factory=set, repr=False)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the transaction holding this event's effects has committed (e.g.
+        wake the worker that takes the job just queued: woken earlier it would not see the row)."""
+        self._after_commit.add(callback)
 
 
 Handler = Callable[[DecodedEvent, HandlerContext], Iterable[Emit] | None]
@@ -112,6 +118,7 @@ class ConsumingLoop:
         self._pacing = FetchPacing(consumer, settings)
         # The `ow-event-type` header values of the known types this service has no handler for.
         self._not_ours = frozenset(t.encode() for t in EVENT_TYPES if t not in self.handlers)
+        self._after_commit: set[Callable[[], None]] = set()  # what handlers asked for, run per commit
         self.on_poll: Callable[[], None] = lambda: None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -146,6 +153,7 @@ class ConsumingLoop:
         while pending and not self.stop_event.is_set():
             chunk = pending[:self.settings.consumer_transaction_max_records]
             together, applied = self._process_together(chunk)
+            self._run_after_commit()
             self._mark_done(chunk[:together])
             handled += applied
             pending = pending[together:]
@@ -153,7 +161,9 @@ class ConsumingLoop:
                 continue
             # On SIGTERM the rest of the batch is left for the next owner of the partition (its
             # offsets are not committed); otherwise the first record the batch could not take goes alone.
-            if not pending or self.stop_event.is_set() or not self._process_with_retries(pending[0]):
+            alone = bool(pending) and not self.stop_event.is_set() and self._process_with_retries(pending[0])
+            self._run_after_commit()
+            if not alone:
                 break
             self._mark_done(pending[:1])
             handled += 1
@@ -167,6 +177,16 @@ class ConsumingLoop:
                                       >= self.settings.consumer_commit_interval_ms / 1000):
             self._commit_offsets()
         return handled
+
+    def _run_after_commit(self) -> None:
+        """The callbacks handlers registered; also after a rolled-back record (a needless wake is
+        harmless, a missing one would leave a job waiting)."""
+        callbacks, self._after_commit = self._after_commit, set()
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("after-commit callback failed")
 
     def _mark_done(self, records: list[ConsumerRecord]) -> None:
         for record in records:
@@ -303,7 +323,7 @@ class ConsumingLoop:
         if self._already_processed(tx, event.event_id):
             return True
         ctx = HandlerContext(tx=tx, event=event, topic=record.topic, partition=record.partition,
-                             offset=record.offset, settings=self.settings)
+                             offset=record.offset, settings=self.settings, _after_commit=self._after_commit)
         for emit in handler(event, ctx) or ():
             self._stage(tx, event, emit)
         tx.execute(

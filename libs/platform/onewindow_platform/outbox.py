@@ -69,13 +69,17 @@ class OutboxRelay:
 
     def publish_pending(self, timeout_s: float = 30.0) -> int:
         """Publish up to one batch of rows; returns how many were published (and deleted)."""
+        return self._publish_batch(timeout_s)[1]
+
+    def _publish_batch(self, timeout_s: float = 30.0) -> tuple[int, int]:
+        """(rows read, rows published and deleted) of one batch."""
         with self._lock:
             rows = self.db.connection().execute(
                 "SELECT id, topic, record_key, event_id, event_type, value, traceparent"
                 " FROM ow_outbox ORDER BY id LIMIT ?", (self.settings.relay_batch_size,),
             ).fetchall()
             if not rows:
-                return 0
+                return 0, 0
             futures = []
             published_without_send: list[int] = []
             for row_id, topic, key, event_id, event_type, value, traceparent in rows:
@@ -103,7 +107,7 @@ class OutboxRelay:
             if published:
                 with self.db.transaction() as tx:
                     tx.executemany("DELETE FROM ow_outbox WHERE id = ?", [(i,) for i in published])
-            return len(published)
+            return len(rows), len(published)
 
     def _send_copy(self, topic: str, key: str, value: bytes, traceparent: str) -> None:
         """The planted duplicate: the same event again under a fresh event id, as a relay that
@@ -145,14 +149,27 @@ class OutboxRelay:
         self.db.connection().execute("PRAGMA synchronous=NORMAL")
         idle = self.settings.relay_idle_interval_ms / 1000
         backoff = 0.1
+        wait_s = 0.0  # look once at start: rows a previous run left behind
         while not self._stop.is_set():
-            self._wake.wait(idle)
+            # Waits on the wake of the next commit, not on a timer: an idle service does nothing.
+            self._wake.wait(wait_s)
             self._wake.clear()
             try:
-                while not self._stop.is_set() and self.publish_pending() > 0:
-                    pass
-                backoff = 0.1
+                stuck = self._publish_all()
             except Exception:  # keep relaying; rows stay in the outbox until published
                 log.exception("outbox relay error; retrying")
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                stuck = True
+            if stuck:  # the broker refused or is away: try again soon, then less and less often
+                wait_s, backoff = backoff, min(backoff * 2, 5.0)
+            else:
+                wait_s, backoff = idle, 0.1
+
+    def _publish_all(self) -> bool:
+        """Publish batches until the outbox is empty; True when a row could not be published."""
+        while not self._stop.is_set():
+            read, published = self._publish_batch()
+            if published < read:
+                return True
+            if read < self.settings.relay_batch_size:
+                return False
+        return False

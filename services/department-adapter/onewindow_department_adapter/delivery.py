@@ -53,8 +53,8 @@ class DeliveryWorker:
         }
         self._tracer = tracer("onewindow.delivery")
         self._worker = PollingWorker("deliver", self._claim, self._attempt_or_postpone,
-                                     workers=settings.delivery_workers,
-                                     idle_interval_s=settings.delivery_poll_interval_ms / 1000)
+                                     lambda: storage.next_due(self.db.connection()),
+                                     workers=settings.delivery_workers)
 
     def wake(self) -> None:
         self._worker.wake()

@@ -33,7 +33,7 @@ def make_handlers(wake_worker: Callable[[], None]) -> dict[str, Handler]:
             fields=MessageToDict(task.fields), traceparent=current_traceparent(),
         )
         storage.enqueue(ctx.tx, request, event.envelope.SerializeToString())
-        wake_worker()
+        ctx.after_commit(wake_worker)
 
     def on_supplement(event: DecodedEvent, ctx: HandlerContext) -> None:
         supplement = event.payload
@@ -48,7 +48,7 @@ def make_handlers(wake_worker: Callable[[], None]) -> dict[str, Handler]:
             traceparent=current_traceparent(), kind="supplement", supplement_id=event.event_id,
         )
         storage.enqueue(ctx.tx, request, event.envelope.SerializeToString())
-        wake_worker()
+        ctx.after_commit(wake_worker)
 
     return {TaskDispatched.DESCRIPTOR.full_name: on_dispatched,
             SupplementProvided.DESCRIPTOR.full_name: on_supplement}

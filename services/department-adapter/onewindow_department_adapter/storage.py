@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onewindow_platform.storage import Transaction
-from onewindow_platform.worker import claim_due_rows, release_claims
+from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
 from .connectors import DeliveryRequest
 
@@ -86,6 +86,10 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
 def reset_interrupted(conn: sqlite3.Connection) -> int:
     """Deliveries in flight when the process died go back to pending (the agency dedups)."""
     return release_claims(conn, "deliveries", "delivering")
+
+
+def next_due(conn: sqlite3.Connection) -> float | None:
+    return next_due_at(conn, "deliveries")
 
 
 def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:

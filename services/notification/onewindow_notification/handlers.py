@@ -52,7 +52,7 @@ def make_handlers(settings: NotificationSettings, templates: Templates, catalog:
             first = storage.Notification(notification_id(application_id, reason, reachable[0]), application_id,
                                          reason, reachable[0], tuple(reachable[1:]), 0, rendered.subject, rendered.body)
             if storage.add_notification(ctx.tx, first):
-                wake_sender()
+                ctx.after_commit(wake_sender)
         return emits
 
     def on_accepted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:

@@ -60,7 +60,8 @@ class Sender:
         self.relay = relay
         self.cipher = cipher
         self.channels = channels
-        self.worker = PollingWorker("notify", self._claim, self.send, workers=settings.notify_workers)
+        self.worker = PollingWorker("notify", self._claim, self.send,
+                                    lambda: storage.next_due(self.db.connection()), workers=settings.notify_workers)
 
     def start(self) -> None:
         storage.migrate(self.db)

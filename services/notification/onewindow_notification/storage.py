@@ -9,7 +9,7 @@ from typing import Any
 
 from onewindow_platform.storage import Database, Transaction
 from onewindow_platform.tracing import current_traceparent
-from onewindow_platform.worker import claim_due_rows, release_claims
+from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS recipients (
@@ -143,6 +143,10 @@ def _notification(row: tuple[Any, ...]) -> Notification:
 def migrate(db: Database) -> None:
     """Columns added after a table was first created (CREATE TABLE IF NOT EXISTS skips them)."""
     db.add_column_if_missing("notifications", "traceparent", "TEXT NOT NULL DEFAULT ''")
+
+
+def next_due(conn: Any) -> float | None:
+    return next_due_at(conn, "notifications")
 
 
 def claim_due(tx: Transaction, limit: int, now: float) -> list[Notification]:
