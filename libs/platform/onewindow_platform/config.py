@@ -38,7 +38,10 @@ class PlatformSettings(BaseSettings):
     database_path: Path | None = Field(default=None, description="SQLite file; default <data_dir>/<service>.db")
 
     consumer_max_poll_records: int = Field(default=500, ge=1)
-    consumer_poll_timeout_ms: int = Field(default=500, ge=10)
+    consumer_poll_timeout_ms: int = Field(
+        default=2000, ge=10, description="Longest a poll blocks when nothing comes (a record ends it at once): "
+                                         "how often an idle service's loop turns, and how long SIGTERM may wait.",
+    )
     consumer_fetch_min_bytes: int = Field(
         default=65_536, ge=1, description="While records flow, the broker answers a fetch once this much is waiting "
                                           "(or the wait below is over): batches instead of a fetch per record.",
@@ -48,8 +51,8 @@ class PlatformSettings(BaseSettings):
                                       "at most this much latency per hop.",
     )
     consumer_idle_fetch_max_wait_ms: int = Field(
-        default=500, ge=0, description="Once a poll came back empty: the broker answers at the first record, "
-                                       "or after this long (few requests while nothing happens).",
+        default=2000, ge=0, description="Once a poll came back empty: the broker answers at the first record, "
+                                        "or after this long (few requests while nothing happens).",
     )
     consumer_transaction_max_records: int = Field(
         default=100, ge=1,

@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sampling", default="1.0")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
     parser.add_argument("--out", default=".run/profiles")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="only the unsampled CPU-per-case window (an A/B of two versions, no py-spy)")
     args = parser.parse_args(argv)
     tool = py_spy()
     if tool is None:
@@ -112,8 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(5)
         window(stack, None, args.rate, args.warm_up, out, None, "warm-up")
         measured = window(stack, None, args.rate, args.measure, out, None, "measure")
+        modes = () if args.measure_only else (True, False)
         per_case = {gil: window(stack, tool, args.rate, args.seconds, out, gil, "gil" if gil else "all-threads")
-                    for gil in (True, False)}
+                    for gil in modes}
     finally:
         stack.stop()
     lines = [f"# Profiles {stamp}", "", f"{args.rate:g} noise complaints/s, open loop; {args.seconds} s windows; "
@@ -121,9 +124,13 @@ def main(argv: list[str] | None = None) -> int:
              "window (all threads), per case accepted in it.", "",
              f"| service | CPU ms/case ({args.measure} s, not sampled) | gil window | all-threads window |",
              "|---|---:|---:|---:|"]
-    lines += [f"| {name} | {measured[name]} | {per_case[True][name]} | {per_case[False][name]} |" for name in OURS]
-    lines.append(f"| **ours** | {round(sum(measured.values()), 1)} | {round(sum(per_case[True].values()), 1)} | "
-                 f"{round(sum(per_case[False].values()), 1)} |")
+    def cell(gil: bool, name: str | None = None) -> str:
+        if gil not in per_case:
+            return "–"
+        return str(per_case[gil][name] if name else round(sum(per_case[gil].values()), 1))
+
+    lines += [f"| {name} | {measured[name]} | {cell(True, name)} | {cell(False, name)} |" for name in OURS]
+    lines.append(f"| **ours** | {round(sum(measured.values()), 1)} | {cell(True)} | {cell(False)} |")
     for name in OURS:
         for mode in ("gil", "all-threads"):
             raw = out / f"{name}-{mode}.txt"
