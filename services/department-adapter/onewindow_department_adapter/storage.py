@@ -12,6 +12,7 @@ from onewindow_platform.storage import Transaction
 from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
 from .connectors import DeliveryRequest
+from .domain.task_states import DELIVERY_MOVES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -97,9 +98,10 @@ def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
 
 
 def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:
+    before, after = DELIVERY_MOVES
     tx.execute("UPDATE deliveries SET status = 'delivered', agency_reference = ?, attempts = ?, last_error = '',"
-               " task_state = CASE WHEN task_state = 'dispatched' THEN 'delivered' ELSE task_state END"
-               " WHERE delivery_key = ?", (reference, attempts, delivery.request.idempotency_key))
+               " task_state = CASE WHEN kind = 'task' AND task_state = ? THEN ? ELSE task_state END"
+               " WHERE delivery_key = ?", (reference, attempts, before, after, delivery.request.idempotency_key))
 
 
 def reschedule(tx: Transaction, delivery: Delivery, attempts: int, error: str, at: float) -> None:
@@ -118,7 +120,8 @@ def park(tx: Transaction, delivery: Delivery, attempts: int, error: str, parked_
 
 
 def latest(conn: sqlite3.Connection, task_id: str) -> Delivery | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ?"
+    """The task's own row of its latest dispatch (never a supplement's, which shares the number)."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ? AND kind = 'task'"
                        " ORDER BY dispatch_number DESC LIMIT 1", (task_id,)).fetchone()
     return _row(row) if row else None
 
