@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 
 from onewindow_catalog import load_catalog
-from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.personal_data import Pseudonyms
 
 DEV_CLERK_REGION = "110101"              # 东城区 one-window counter
 DEV_CITIZEN_ID_NUMBER = "11010519491231002X"  # the valid sample number from GB 11643
@@ -38,7 +38,7 @@ def ensure_dev_tokens(run_dir: Path, data_dir: Path) -> Path:
         tokens[role] = tokens.get(role) or f"dev-{role}-{secrets.token_urlsafe(18)}"
     for code in catalog.departments:
         tokens["agencies"].setdefault(code, f"dev-agency-{secrets.token_urlsafe(18)}")
-    subject = PersonalDataCipher.from_environment(data_dir).subject_id(DEV_CITIZEN_ID_NUMBER)
+    subject = Pseudonyms.from_environment(data_dir).subject_id(DEV_CITIZEN_ID_NUMBER)
     entries = [
         {"sha256": _hash(tokens["clerk"]), "role": "clerk", "name": "dev-clerk", "region_code": DEV_CLERK_REGION},
         {"sha256": _hash(tokens["ops"]), "role": "ops", "name": "dev-ops"},
