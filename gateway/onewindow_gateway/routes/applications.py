@@ -62,6 +62,10 @@ async def submit_application(
     body: ApplicationIn, request: Request, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> JSONResponse:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+                            "Idempotency-Key is empty: send a new unique value (a UUID) with each application "
+                            "and the same one when retrying it, or leave the header out")
     _check_may_submit(principal, body, request)
     fields = Struct()
     fields.update(body.fields)
