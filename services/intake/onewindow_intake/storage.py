@@ -108,7 +108,6 @@ class StoredTask:
     deadline: dict[str, object]
     dispatch_number: int = 0
     outcome: int = 0
-    notification_problems: str = "[]"
     result_text: str = ""
     note: str = ""
 
