@@ -19,7 +19,7 @@ def _request(kind: str = "task", supplement_id: str = "") -> DeliveryRequest:
 
 def test_a_supplement_row_never_stands_in_for_its_task(tmp_path: Path) -> None:
     db = Database(tmp_path / "adapter.db")
-    db.migrate(storage.SCHEMA)
+    storage.SCHEMA.upgrade(db)
     with db.transaction() as tx:
         storage.enqueue(tx, _request(), b"task")
     with db.transaction() as tx:

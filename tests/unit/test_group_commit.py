@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from onewindow_platform.group_commit import GroupCommit, _Unit
+from onewindow_platform.migrations import Migration, upgrade
 from onewindow_platform.storage import Database, Transaction
 
 caller = contextvars.ContextVar("caller", default="nobody")
@@ -28,9 +29,12 @@ class CountingDatabase(Database):
         self.commits += 1
 
 
+_ITEMS = Migration(1, "items", "CREATE TABLE items (name TEXT PRIMARY KEY, seen_as TEXT NOT NULL);")
+
+
 def _db(tmp_path: Path) -> CountingDatabase:
     db = CountingDatabase(tmp_path / "group.db")
-    db.migrate("CREATE TABLE IF NOT EXISTS items (name TEXT PRIMARY KEY, seen_as TEXT NOT NULL)")
+    upgrade(db, "test", [_ITEMS])
     return db
 
 
@@ -71,8 +75,9 @@ def test_a_failed_commit_fails_every_unit_of_its_group(tmp_path: Path) -> None:
     db = _db(tmp_path)
     group = GroupCommit(db)
     # A deferred constraint that only fails at COMMIT time.
-    db.migrate("CREATE TABLE IF NOT EXISTS parent (id TEXT PRIMARY KEY);"
-               "CREATE TABLE IF NOT EXISTS child (parent_id TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    upgrade(db, "test", [_ITEMS, Migration(2, "parent and child", """
+        CREATE TABLE parent (id TEXT PRIMARY KEY);
+        CREATE TABLE child (parent_id TEXT REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);""")])
 
     with pytest.raises(Exception, match="FOREIGN KEY"):
         group.run(lambda tx: tx.execute("INSERT INTO child (parent_id) VALUES ('missing')"))

@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Transaction
 from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
 from .connectors import DeliveryRequest
 from .domain.task_states import DELIVERY_MOVES
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS deliveries (
     delivery_key     TEXT PRIMARY KEY,       -- the Idempotency-Key the agency sees
     kind             TEXT NOT NULL,          -- task | supplement
@@ -42,6 +43,9 @@ CREATE TABLE IF NOT EXISTS agency_callbacks (
     event_id           TEXT NOT NULL
 );
 """
+SCHEMA = Schema("department-adapter", (
+    Migration(1, "deliveries and agency callbacks (release 0.1)", SCHEMA_1),
+))
 
 
 @dataclass(frozen=True)
