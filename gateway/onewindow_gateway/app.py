@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from onewindow_catalog import load_catalog
-from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.personal_data import Pseudonyms
 from onewindow_platform.tracing import FASTAPI_TELEMETRY_OFF
 
 from . import health
@@ -52,7 +52,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.settings = settings
     app.state.tokens = TokenStore.from_file(settings.gateway_tokens_file)
     app.state.catalog = load_catalog(settings.catalog_dir)
-    app.state.cipher = PersonalDataCipher.from_environment(settings.data_dir)
+    app.state.pseudonyms = Pseudonyms.from_environment(settings.data_dir)
     app.state.intake = IntakeClient(settings.intake_grpc_address, settings.grpc_timeout_s)
     app.state.adapter = AdapterClient(settings.adapter_grpc_address, settings.grpc_timeout_s)
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)

@@ -15,7 +15,6 @@ from onewindow_platform.topics import ALL_TOPICS, topic_for_event
 LIFECYCLE = {
     "onewindow.application.v1.ApplicationSubmitted",
     "onewindow.application.v1.ApplicationAccepted",
-    "onewindow.application.v1.ApplicationRejected",
     "onewindow.application.v1.ApplicationRouted",
     "onewindow.task.v1.TaskDispatched",
     "onewindow.task.v1.TaskDelivered",

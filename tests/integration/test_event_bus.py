@@ -3,6 +3,7 @@ dead-lettering, and a clean drain on SIGTERM."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sqlite3
 import uuid
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from onewindow.application.v1.events_pb2 import ApplicationAccepted
+from onewindow_platform import inbox
 from onewindow_platform.config import PlatformSettings
 from onewindow_platform.events import build_envelope, decode
 from onewindow_platform.kafka import make_consumer
+from onewindow_platform.storage import Database
 from onewindow_platform.topics import APPLICATIONS, physical_name
 from tests.support.kafka_io import decode_envelopes, produce, produce_raw, read_all, submitted
 from tests.support.processes import wait_until
@@ -208,3 +211,28 @@ def committed(settings: PlatformSettings, group: str, topic: str) -> dict[int, i
 
 def _group(probe) -> str:
     return probe.env["OW_SERVICE_NAME"]
+
+
+def test_the_inbox_forgets_events_past_the_horizon_and_keeps_the_rest(
+        topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
+    """A row older than the horizon (topic retention + 8 days) is pruned while events are handled;
+    the event just applied, and one from yesterday, are still recognised."""
+    probe = probe_factory()
+    database = tmp_path / "probe-data" / f"{_group(probe)}.db"
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    seed = Database(database)
+    with seed.transaction() as tx:
+        for event_id, processed_at in (("ancient", "2020-01-01T00:00:00.000Z"),
+                                       ("yesterday", f"{yesterday:%Y-%m-%dT%H:%M:%S}.000Z")):
+            inbox.remember(tx, topics.topic_prefix + _group(probe), event_id, "t", "t", 0, 0)
+            tx.execute("UPDATE ow_inbox SET processed_at = ? WHERE event_id = ?", (processed_at, event_id))
+    seed.close()
+    inbound = physical_name(topics, APPLICATIONS.name)
+    produce(producer, inbound, [submitted("app-" + uuid.uuid4().hex[:8], "pruning")])
+    probe.start()
+    wait_until(lambda: "inbox pruned" in probe.log_text(), 60, "no pruning logged", on_timeout=probe.log_tail)
+    assert probe.terminate() == 0
+    db = sqlite3.connect(database)
+    assert [row[0] for row in db.execute("SELECT marker FROM applied")] == ["pruning"]
+    kept = {row[0] for row in db.execute("SELECT event_id FROM ow_inbox")}
+    assert "ancient" not in kept and "yesterday" in kept and len(kept) == 2  # and the one just applied

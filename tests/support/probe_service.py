@@ -14,9 +14,10 @@ from onewindow.application.v1.events_pb2 import ApplicationAccepted, Application
 from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.consumer import Emit, HandlerContext
 from onewindow_platform.events import DecodedEvent, derived_id
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.runtime import run_service
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS applied (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id       TEXT NOT NULL,
@@ -24,6 +25,9 @@ CREATE TABLE IF NOT EXISTS applied (
     marker         TEXT NOT NULL
 );
 """
+SCHEMA = Schema("probe", (
+    Migration(1, "applied events", SCHEMA_1),
+))
 SUBMITTED = ApplicationSubmitted.DESCRIPTOR.full_name
 
 

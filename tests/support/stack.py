@@ -18,10 +18,11 @@ from pathlib import Path
 import httpx
 
 from onewindow_catalog import load_catalog
-from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.personal_data import PersonalDataCipher, Pseudonyms
 from tests.support.processes import wait_until
 
 PII_KEY = base64.b64encode(b"k" * 32).decode()
+PSEUDONYM_KEY = base64.b64encode(b"p" * 32).decode()
 CALLBACK_MASTER = "test-callback-master-secret"
 
 
@@ -70,6 +71,10 @@ class Stack:
     def cipher(self) -> PersonalDataCipher:
         return PersonalDataCipher(base64.b64decode(PII_KEY))
 
+    @property
+    def pseudonyms(self) -> Pseudonyms:
+        return Pseudonyms(base64.b64decode(PSEUDONYM_KEY))
+
     def write_tokens(self, principals: dict[str, dict[str, str]]) -> Path:
         """principals: token name -> {role, region_code?, department_code?, id_number?}"""
         entries = []
@@ -79,7 +84,7 @@ class Stack:
             entry = {"sha256": hashlib.sha256(token.encode()).hexdigest(), "name": name,
                      **{k: v for k, v in spec.items() if k != "id_number"}}
             if "id_number" in spec:
-                entry["subject_id"] = self.cipher.subject_id(spec["id_number"])
+                entry["subject_id"] = self.pseudonyms.subject_id(spec["id_number"])
             entries.append(entry)
         # Every department gets an agency token, which the simulated agencies call back with.
         agencies = {}
@@ -98,7 +103,7 @@ class Stack:
         env = {**os.environ, "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "OW_TOPIC_PREFIX": self.topic_prefix,
                "OW_GATEWAY_PORT": str(self.gateway_port), "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{self.intake_port}",
                "OW_DATA_DIR": str(self.root / "data"), "OW_GATEWAY_TOKENS_FILE": str(tokens_file),
-               "OW_PII_KEY": PII_KEY, "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "INFO",
+               "OW_PII_KEY": PII_KEY, "OW_PSEUDONYM_KEY": PSEUDONYM_KEY, "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "INFO",
                "OW_ADAPTER_GRPC_ADDRESS": f"127.0.0.1:{self.adapter_port}",
                "OW_SIMULATOR_PORT": str(self.simulator_port),
                "OW_SIMULATOR_GRPC_ADDRESS": f"127.0.0.1:{self.simulator_grpc_port}",

@@ -12,6 +12,13 @@ from onewindow_department_adapter.connectors import DeliveryError, load_connecto
 from onewindow_department_adapter.connectors.config import SHIPPED
 from onewindow_department_adapter.connectors.webhook import parse_agency_reference
 from onewindow_department_adapter.domain.retry import CircuitBreaker, next_delay_s
+from onewindow_department_adapter.domain.task_states import (
+    DELIVERY_MOVES,
+    AgencyStep,
+    OutOfOrder,
+    TaskState,
+    after_step,
+)
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.signing import sign, verify
 
@@ -79,3 +86,26 @@ def test_a_missing_webhook_secret_is_refused(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.delenv("OW_AGENCY_WEBHOOK_SECRET", raising=False)
     with pytest.raises(ConfigurationError, match="OW_AGENCY_WEBHOOK_SECRET"):
         load_connector_config()
+
+
+def test_task_states_follow_the_agency_steps_in_order_and_final_states_stay_final() -> None:
+    state = after_step(TaskState.DISPATCHED, AgencyStep.ACKNOWLEDGED)  # an ack may overtake our delivery
+    assert state is TaskState.ACKNOWLEDGED
+    state = after_step(state, AgencyStep.SUPPLEMENT_REQUESTED)
+    assert state is TaskState.NEEDS_SUPPLEMENT
+    assert after_step(state, AgencyStep.SUPPLEMENT_REQUESTED) is TaskState.NEEDS_SUPPLEMENT
+    assert after_step(state, AgencyStep.COMPLETED) is TaskState.COMPLETED
+    assert after_step(TaskState.DELIVERED, AgencyStep.RETURNED) is TaskState.RETURNED
+    assert DELIVERY_MOVES == (TaskState.DISPATCHED, TaskState.DELIVERED)
+
+
+@pytest.mark.parametrize(("state", "step"), [
+    (TaskState.ACKNOWLEDGED, AgencyStep.ACKNOWLEDGED),        # a second ack under a new callback id
+    (TaskState.DISPATCHED, AgencyStep.COMPLETED),             # completed before the agency has the task
+    (TaskState.COMPLETED, AgencyStep.RETURNED),
+    (TaskState.RETURNED, AgencyStep.COMPLETED),
+    (TaskState.COMPLETED, AgencyStep.SUPPLEMENT_REQUESTED),
+])
+def test_a_step_out_of_order_is_refused_with_the_state_it_met(state: TaskState, step: AgencyStep) -> None:
+    with pytest.raises(OutOfOrder, match=f"is {state.value}; cannot record {step.value}"):
+        after_step(state, step)

@@ -31,7 +31,7 @@ def status(db: Database) -> str:
 
 def test_a_late_delivery_record_does_not_undo_the_agencys_acknowledgement(tmp_path: Path) -> None:
     db = Database(tmp_path / "intake.db")
-    db.migrate(storage.SCHEMA)
+    storage.SCHEMA.upgrade(db)
     settings = load_settings(PlatformSettings, data_dir=tmp_path)
     apply(db, settings, TaskDispatched(task_id=TASK, department_code="110101001.street-office", step=1))
     assert status(db) == "dispatched"
@@ -45,7 +45,7 @@ def test_a_late_delivery_record_does_not_undo_the_agencys_acknowledgement(tmp_pa
 
 def test_a_delivery_in_the_usual_order_marks_the_task_delivered(tmp_path: Path) -> None:
     db = Database(tmp_path / "intake.db")
-    db.migrate(storage.SCHEMA)
+    storage.SCHEMA.upgrade(db)
     settings = load_settings(PlatformSettings, data_dir=tmp_path)
     apply(db, settings, TaskDispatched(task_id=TASK, department_code="110101001.street-office", step=1))
     apply(db, settings, TaskDelivered(task_id=TASK))

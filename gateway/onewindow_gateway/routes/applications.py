@@ -47,10 +47,9 @@ def _check_may_submit(principal: Principal, body: ApplicationIn, request: Reques
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             f"a clerk of region {principal.region_code} receives applications only at windows "
                             f"in that region, not {body.region_code}")
-    if principal.role == "citizen":
-        cipher = request.app.state.cipher
-        if cipher.subject_id(body.applicant.id_number.strip().upper()) != principal.subject_id:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "citizens submit applications for themselves only")
+    if principal.role == "citizen" and (
+            request.app.state.pseudonyms.subject_id(body.applicant.id_number) != principal.subject_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "citizens submit applications for themselves only")
     if principal.role not in ("clerk", "citizen", "ops"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
 
@@ -63,6 +62,10 @@ async def submit_application(
     body: ApplicationIn, request: Request, principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=100)] = None,
 ) -> JSONResponse:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+                            "Idempotency-Key is empty: send a new unique value (a UUID) with each application "
+                            "and the same one when retrying it, or leave the header out")
     _check_may_submit(principal, body, request)
     fields = Struct()
     fields.update(body.fields)

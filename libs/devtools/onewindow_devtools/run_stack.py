@@ -254,6 +254,8 @@ def _print_tokens(path: Path) -> None:
     print(f"run:   clerk   ({DEV_CLERK_REGION} window)  {tokens['clerk']}", flush=True)
     print(f"run:   ops                         {tokens['ops']}", flush=True)
     print(f"run:   citizen ({DEV_CITIZEN_ID_NUMBER[:6]}… sample ID)  {tokens['citizen']}", flush=True)
+    others = sorted(set(tokens.get("clerks", {})) - {DEV_CLERK_REGION})
+    print(f"run:   clerks at the other windows ({', '.join(others)}): \"clerks\" in the file", flush=True)
     print(f"run:   agencies: {len(tokens['agencies'])} departments, see the file", flush=True)
 
 

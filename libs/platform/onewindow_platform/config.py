@@ -10,9 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Kafka's segment roll (7 days, the broker's default segment.ms) + 1 day of clock skew: how much
+# longer than the topic retention a record can still be delivered (see onewindow_platform/inbox.py).
+INBOX_MARGIN_DAYS = 8
 
 class ConfigurationError(RuntimeError):
     """Bad configuration; the message names the variable and what to change."""
@@ -65,6 +68,14 @@ class PlatformSettings(BaseSettings):
     consumer_commit_interval_ms: int = Field(
         default=250, ge=0, description="Least time between offset commits; 0 commits after every poll.",
     )
+    inbox_retention_days: float | None = Field(
+        default=None, gt=0,
+        description="How long the inbox remembers an applied event; a redelivery within it is skipped. Default "
+                    "and least allowed: the topic retention + 8 days (why: onewindow_platform/inbox.py).",
+    )
+    inbox_prune_interval_s: float = Field(
+        default=3600.0, gt=0, description="Least time between two prunings of the inbox (only while events come).",
+    )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
     retry_backoff_initial_ms: int = Field(default=100, ge=1)
     retry_backoff_max_ms: int = Field(default=10_000, ge=1)
@@ -92,6 +103,17 @@ class PlatformSettings(BaseSettings):
     )
 
     failpoints: str = Field(default="", description="Fault injection for tests, e.g. 'consumer.after_commit=3'.")
+
+    @model_validator(mode="after")
+    def _inbox_outlives_every_redelivery(self) -> PlatformSettings:
+        shortest = self.topic_retention_days + INBOX_MARGIN_DAYS
+        if self.inbox_retention_days is not None and self.inbox_retention_days < shortest:
+            raise ValueError(f"inbox_retention_days must be at least the topic retention + {INBOX_MARGIN_DAYS} "
+                             f"days ({shortest}): a record can be delivered again until then")
+        return self
+
+    def resolved_inbox_retention_days(self) -> float:
+        return self.inbox_retention_days or self.topic_retention_days + INBOX_MARGIN_DAYS
 
     @property
     def consumer_group(self) -> str:

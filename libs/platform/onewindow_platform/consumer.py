@@ -37,6 +37,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from onewindow.common.v1.types_pb2 import Actor
 
+from . import inbox
 from .config import PlatformSettings
 from .events import EVENT_TYPES, DecodedEvent, PoisonRecord, build_envelope, decode
 from .failpoints import failpoint
@@ -119,6 +120,8 @@ class ConsumingLoop:
         # The `ow-event-type` header values of the known types this service has no handler for.
         self._not_ours = frozenset(t.encode() for t in EVENT_TYPES if t not in self.handlers)
         self._after_commit: set[Callable[[], None]] = set()  # what handlers asked for, run per commit
+        self._pruner = inbox.InboxPruner(db, settings.resolved_inbox_retention_days(),
+                                         settings.inbox_prune_interval_s)
         self.on_poll: Callable[[], None] = lambda: None
 
     # -- the loop -------------------------------------------------------------------------------
@@ -170,6 +173,7 @@ class ConsumingLoop:
             pending = pending[1:]
         if handled:
             self.relay.wake()
+            self._pruner.maybe_prune()
         # Offsets go to the broker at most every `consumer_commit_interval_ms` (and when the poll
         # comes back empty): what they cover is already durable, so committing later only means a
         # crash re-reads a little more, which the inbox skips — and the broker sees far fewer commits.
@@ -326,18 +330,12 @@ class ConsumingLoop:
                              offset=record.offset, settings=self.settings, _after_commit=self._after_commit)
         for emit in handler(event, ctx) or ():
             self._stage(tx, event, emit)
-        tx.execute(
-            'INSERT INTO ow_inbox (consumer, event_id, event_type, topic, partition, "offset")'
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (self.settings.consumer_group, event.event_id, event.event_type,
-             record.topic, record.partition, record.offset),
-        )
+        inbox.remember(tx, self.settings.consumer_group, event.event_id, event.event_type,
+                       record.topic, record.partition, record.offset)
         return False
 
     def _already_processed(self, tx: Transaction, event_id: str) -> bool:
-        row = tx.execute("SELECT 1 FROM ow_inbox WHERE consumer = ? AND event_id = ?",
-                         (self.settings.consumer_group, event_id)).fetchone()
-        return row is not None
+        return inbox.seen(tx, self.settings.consumer_group, event_id)
 
     def _stage(self, tx: Transaction, cause: DecodedEvent, emit: Emit) -> None:
         envelope = build_envelope(

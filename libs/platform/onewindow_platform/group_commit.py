@@ -45,12 +45,14 @@ class GroupCommit:
         unit: _Unit[T] = _Unit(work)
         with self._cond:
             self._queue.append(unit)
-            while self._leading and not unit.done:
-                self._cond.wait()
-            if not unit.done:
+        while True:  # a leader whose unit lies beyond its group leads again until its unit is in
+            with self._cond:
+                while self._leading and not unit.done:
+                    self._cond.wait()
+                if unit.done:
+                    break
                 self._leading = True
                 group, self._queue = self._queue[:self.max_group], self._queue[self.max_group:]
-        if not unit.done:
             try:
                 self._commit(group)
             finally:

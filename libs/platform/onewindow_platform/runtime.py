@@ -1,6 +1,6 @@
 """Wires the platform into a running service process.
 
-    runtime = ServiceRuntime(settings, schema=SCHEMA, handlers={...})
+    runtime = ServiceRuntime(settings, schema=SCHEMA, handlers={...})   # SCHEMA: a migrations.Schema
     runtime.run()   # blocks until SIGTERM/SIGINT, then drains and exits cleanly
 
 Start-up fails fast, with a message that says what to do, when the configuration is invalid,
@@ -23,6 +23,7 @@ from .consumer import ConsumingLoop, Handler
 from .failpoints import arm
 from .kafka import BrokerUnavailable, make_consumer, make_producer, require_crc32c, wait_for_broker
 from .logs import setup_logging
+from .migrations import Schema
 from .outbox import OutboxRelay
 from .storage import Database
 from .topics import ensure_topics, physical_name, topic_for_event
@@ -42,7 +43,7 @@ class ServiceRuntime:
         self,
         settings: PlatformSettings,
         *,
-        schema: str = "",
+        schema: Schema | None = None,
         handlers: Mapping[str, Handler] | None = None,
         servers: Sequence[ExtraServer] = (),
     ) -> None:
@@ -66,8 +67,8 @@ class ServiceRuntime:
         wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
         ensure_topics(settings)
         self.db = Database(settings.resolved_database_path())
-        if self.schema:
-            self.db.migrate(self.schema)
+        if self.schema is not None:
+            self.schema.upgrade(self.db)
         self.producer = make_producer(settings)
         self.relay = OutboxRelay(self.db, self.producer, settings)
         self.relay.start()
@@ -144,7 +145,7 @@ def run_service(
     settings_factory: Callable[[], PlatformSettings],
     *,
     handlers: Mapping[str, Handler] | None = None,
-    schema: str = "",
+    schema: Schema | None = None,
     servers: Sequence[ExtraServer] = (),
 ) -> int:
     """Run a service until it is told to stop. Returns the process exit code: 0 after a clean

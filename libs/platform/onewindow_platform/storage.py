@@ -13,7 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-PLATFORM_SCHEMA = """
+from .migrations import Migration, upgrade
+
+# The platform's tables in every service's file: the inbox (events applied) and the outbox
+# (events staged, not yet published). Append migrations; never edit one that has shipped.
+PLATFORM_SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS ow_inbox (
     consumer     TEXT NOT NULL,
     event_id     TEXT NOT NULL,
@@ -36,6 +40,11 @@ CREATE TABLE IF NOT EXISTS ow_outbox (
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 """
+PLATFORM_MIGRATIONS = (
+    Migration(1, "inbox and outbox", PLATFORM_SCHEMA_1),
+    Migration(2, "inbox rows by age, for pruning",
+              "CREATE INDEX IF NOT EXISTS ow_inbox_processed ON ow_inbox (processed_at);"),
+)
 
 Transaction = sqlite3.Connection
 
@@ -50,7 +59,7 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.migrate(PLATFORM_SCHEMA)
+        upgrade(self, "platform", PLATFORM_MIGRATIONS)
 
     def connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -93,17 +102,6 @@ class Database:
             raise
         finally:
             tx.execute("RELEASE ow_step")
-
-    def migrate(self, schema_sql: str) -> None:
-        """Apply idempotent DDL (CREATE … IF NOT EXISTS)."""
-        conn = self.connection()
-        conn.executescript(schema_sql)
-
-    def add_column_if_missing(self, table: str, column: str, definition: str) -> None:
-        """Schema evolution for a table that already exists in an older database file."""
-        conn = self.connection()
-        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def close(self) -> None:
         with self._lock:

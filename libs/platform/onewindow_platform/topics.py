@@ -28,7 +28,6 @@ MS_PER_DAY = 24 * 60 * 60 * 1000
 @dataclass(frozen=True)
 class Topic:
     name: str
-    description: str
     module: object  # the generated module whose messages this topic carries
 
     @property
@@ -36,10 +35,10 @@ class Topic:
         return self.name + DLQ_SUFFIX
 
 
-APPLICATIONS = Topic("onewindow.applications.v1", "lifecycle of an application as a whole", application_events)
-TASKS = Topic("onewindow.tasks.v1", "one department's task within an application", task_events)
-NOTIFICATIONS = Topic("onewindow.notifications.v1", "messages sent to citizens", notification_events)
-FEEDBACK = Topic("onewindow.feedback.v1", "satisfaction ratings (好差评)", feedback_events)
+APPLICATIONS = Topic("onewindow.applications.v1", application_events)  # an application as a whole
+TASKS = Topic("onewindow.tasks.v1", task_events)  # one department's task within an application
+NOTIFICATIONS = Topic("onewindow.notifications.v1", notification_events)  # messages sent to citizens
+FEEDBACK = Topic("onewindow.feedback.v1", feedback_events)  # satisfaction ratings (好差评)
 
 ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK)
 

@@ -36,7 +36,6 @@ class PollingWorker(Generic[Job]):
         self._wake = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._slots = threading.Semaphore(workers)
-        self._workers = workers
         self._thread: threading.Thread | None = None
 
     def wake(self) -> None:

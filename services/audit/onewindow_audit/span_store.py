@@ -10,9 +10,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Database
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS spans (
     trace_id        TEXT NOT NULL,
     span_id         TEXT NOT NULL,
@@ -30,6 +31,9 @@ CREATE TABLE IF NOT EXISTS spans (
 CREATE INDEX IF NOT EXISTS spans_end ON spans (end_unix_nano);
 CREATE INDEX IF NOT EXISTS spans_application ON spans (application_id);
 """
+SCHEMA = Schema("span-store", (
+    Migration(1, "spans (release 0.1)", SCHEMA_1),
+))
 
 APPLICATION_ID_ATTRIBUTE = "onewindow.application.id"
 
@@ -51,7 +55,7 @@ class StoredSpan:
 class SpanStore:
     def __init__(self, path: Path, retention_days: float, prune_every_s: float = 300.0) -> None:
         self.db = Database(path, synchronous="NORMAL")  # losing the last spans in a power cut is acceptable
-        self.db.migrate(SCHEMA)
+        SCHEMA.upgrade(self.db)
         self.retention_ns = int(retention_days * 86400 * 1e9)
         self.prune_every_s = prune_every_s
         self._next_prune = 0.0

@@ -18,13 +18,14 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from onewindow_platform.consumer import StorageUnavailable
+from onewindow_platform.migrations import Migration, Schema, apply_pending
 from onewindow_platform.storage import Database, Transaction
 
 from .domain.chain import GENESIS, AuditRecord, Verdict, chain_hash
 from .domain.checkpoints import ArchiveManifest, Checkpoint
 from .domain.verification import verify_store
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS audit_log (
     sequence       BIGINT PRIMARY KEY,
     recorded_at    TEXT NOT NULL,
@@ -62,6 +63,9 @@ CREATE TABLE IF NOT EXISTS audit_archives (
     signature        TEXT NOT NULL
 );
 """
+SCHEMA = Schema("audit", (
+    Migration(1, "chain, checkpoints, archive manifests (release 0.1)", SCHEMA_1),
+))
 
 _COLUMNS = ("sequence, recorded_at, occurred_at, source, event_type, event_id, application_id, actor, trace_id,"
             " span_id, payload_digest, prev_hash, hash")
@@ -179,7 +183,7 @@ class SqliteAuditStore(AuditStore):
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        db.migrate(SCHEMA)
+        SCHEMA.upgrade(db)
 
     def _read(self) -> Any:
         return self.db.connection()
@@ -212,8 +216,7 @@ class PostgresAuditStore(AuditStore):
         self._lock = threading.Lock()
         with self._connect() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.APPEND_LOCK,))  # one migrator at a time
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                conn.execute(statement)
+            apply_pending(conn, "the audit database", SCHEMA.component, SCHEMA.migrations, placeholder="%s")
 
     def _connect(self) -> Any:
         return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)

@@ -17,20 +17,14 @@ from onewindow_platform.storage import Database
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE
 
 from . import storage
+from .domain.task_states import AgencyStep, OutOfOrder, after_step
 from .settings import AdapterSettings
 
-# Which task states each callback may follow; anything else is out of order (FAILED_PRECONDITION).
-ALLOWED_FROM = {
-    AgencyEventKind.AGENCY_EVENT_KIND_ACKNOWLEDGED: {"dispatched", "delivered"},
-    AgencyEventKind.AGENCY_EVENT_KIND_SUPPLEMENT_REQUESTED: {"delivered", "acknowledged", "needs_supplement"},
-    AgencyEventKind.AGENCY_EVENT_KIND_COMPLETED: {"delivered", "acknowledged", "needs_supplement"},
-    AgencyEventKind.AGENCY_EVENT_KIND_RETURNED: {"delivered", "acknowledged", "needs_supplement"},
-}
-NEW_STATE = {
-    AgencyEventKind.AGENCY_EVENT_KIND_ACKNOWLEDGED: "acknowledged",
-    AgencyEventKind.AGENCY_EVENT_KIND_SUPPLEMENT_REQUESTED: "needs_supplement",
-    AgencyEventKind.AGENCY_EVENT_KIND_COMPLETED: "completed",
-    AgencyEventKind.AGENCY_EVENT_KIND_RETURNED: "returned",
+STEPS = {
+    AgencyEventKind.AGENCY_EVENT_KIND_ACKNOWLEDGED: AgencyStep.ACKNOWLEDGED,
+    AgencyEventKind.AGENCY_EVENT_KIND_SUPPLEMENT_REQUESTED: AgencyStep.SUPPLEMENT_REQUESTED,
+    AgencyEventKind.AGENCY_EVENT_KIND_COMPLETED: AgencyStep.COMPLETED,
+    AgencyEventKind.AGENCY_EVENT_KIND_RETURNED: AgencyStep.RETURNED,
 }
 OUTCOMES = {Outcome.OUTCOME_APPROVED, Outcome.OUTCOME_REJECTED, Outcome.OUTCOME_RESOLVED}
 
@@ -48,9 +42,11 @@ class AdapterApi(adapter_pb2_grpc.DepartmentAdapterServiceServicer):
         with server_span(context, "DepartmentAdapterService/RecordAgencyEvent",
                          **{"onewindow.department.code": request.department_code,
                             "onewindow.task.id": request.task_id}) as span:
-            if request.kind not in NEW_STATE:
+            step = STEPS.get(request.kind)
+            if step is None:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "kind must be acknowledged, supplement_requested, "
                                                                 "completed or returned")
+                raise AssertionError("abort raises")
             if not request.callback_id or len(request.callback_id) > 100:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "callback_id is required (at most 100 characters)")
             scoped = f"{request.department_code}:{request.callback_id}"
@@ -64,16 +60,17 @@ class AdapterApi(adapter_pb2_grpc.DepartmentAdapterServiceServicer):
                     context.abort(grpc.StatusCode.NOT_FOUND, f"your department has no task {request.task_id}")
                     raise AssertionError("abort raises")
                 span.set_attribute(APPLICATION_ID_ATTRIBUTE, delivery.application_id)
-                if delivery.task_state not in ALLOWED_FROM[request.kind]:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION,
-                                  f"task {request.task_id} is {delivery.task_state}; cannot record "
-                                  f"{AgencyEventKind.Name(request.kind).removeprefix('AGENCY_EVENT_KIND_').lower()}")
+                try:
+                    new_state = after_step(delivery.task_state, step)
+                except OutOfOrder as exc:
+                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"task {request.task_id} {exc}")
+                    raise AssertionError("abort raises") from exc
                 payload = self._payload(request, delivery, context)
                 event_id = derived_id("agency-callback", scoped)
                 add_to_outbox(tx, self.settings, build_envelope(
                     payload, application_id=delivery.application_id, source=self.settings.service_name,
                     actor=Actor(kind=ActorKind.ACTOR_KIND_AGENCY, id=request.department_code), event_id=event_id))
-                storage.set_task_state(tx, delivery, NEW_STATE[request.kind])
+                storage.set_task_state(tx, delivery, new_state)
                 storage.remember_callback(tx, scoped, request.task_id, event_id)
             self.on_commit()
             return adapter_pb2.RecordAgencyEventResponse(event_id=event_id)

@@ -8,12 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Transaction
 from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
 from .connectors import DeliveryRequest
+from .domain.task_states import DELIVERY_MOVES
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS deliveries (
     delivery_key     TEXT PRIMARY KEY,       -- the Idempotency-Key the agency sees
     kind             TEXT NOT NULL,          -- task | supplement
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS agency_callbacks (
     event_id           TEXT NOT NULL
 );
 """
+SCHEMA = Schema("department-adapter", (
+    Migration(1, "deliveries and agency callbacks (release 0.1)", SCHEMA_1),
+))
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,10 @@ def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
 
 
 def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:
+    before, after = DELIVERY_MOVES
     tx.execute("UPDATE deliveries SET status = 'delivered', agency_reference = ?, attempts = ?, last_error = '',"
-               " task_state = CASE WHEN task_state = 'dispatched' THEN 'delivered' ELSE task_state END"
-               " WHERE delivery_key = ?", (reference, attempts, delivery.request.idempotency_key))
+               " task_state = CASE WHEN kind = 'task' AND task_state = ? THEN ? ELSE task_state END"
+               " WHERE delivery_key = ?", (reference, attempts, before, after, delivery.request.idempotency_key))
 
 
 def reschedule(tx: Transaction, delivery: Delivery, attempts: int, error: str, at: float) -> None:
@@ -118,7 +124,8 @@ def park(tx: Transaction, delivery: Delivery, attempts: int, error: str, parked_
 
 
 def latest(conn: sqlite3.Connection, task_id: str) -> Delivery | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ?"
+    """The task's own row of its latest dispatch (never a supplement's, which shares the number)."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ? AND kind = 'task'"
                        " ORDER BY dispatch_number DESC LIMIT 1", (task_id,)).fetchone()
     return _row(row) if row else None
 

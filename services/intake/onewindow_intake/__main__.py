@@ -7,7 +7,7 @@ from collections.abc import Callable
 from onewindow.intake.v1 import intake_pb2_grpc
 from onewindow_catalog import CatalogError, WorkingCalendar, load_catalog
 from onewindow_platform.config import ConfigurationError
-from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.personal_data import PersonalDataCipher, Pseudonyms
 from onewindow_platform.rpc import grpc_server
 from onewindow_platform.runtime import ServiceRuntime, run_service
 
@@ -27,7 +27,8 @@ def build_api(runtime: ServiceRuntime) -> IntakeApi:
         raise ConfigurationError(f"reference data: {exc}") from None
     submissions = SubmissionService(
         settings, runtime.db, catalog, calendar,
-        PersonalDataCipher.from_environment(settings.data_dir), on_commit=runtime.relay.wake,
+        PersonalDataCipher.from_environment(settings.data_dir), Pseudonyms.from_environment(settings.data_dir),
+        on_commit=runtime.relay.wake,
     )
     return IntakeApi(settings, runtime.db, submissions, runtime.relay.oldest_pending_age_s)
 

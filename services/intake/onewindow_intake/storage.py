@@ -7,9 +7,10 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Transaction
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS applications (
     application_id        TEXT PRIMARY KEY,
     item_code             TEXT NOT NULL,
@@ -69,6 +70,9 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_application ON tasks (application_id);
 CREATE INDEX IF NOT EXISTS tasks_department ON tasks (department_code);
 """
+SCHEMA = Schema("intake", (
+    Migration(1, "applications, tasks, case counters, idempotency keys (release 0.1)", SCHEMA_1),
+))
 
 
 
@@ -108,7 +112,6 @@ class StoredTask:
     deadline: dict[str, object]
     dispatch_number: int = 0
     outcome: int = 0
-    notification_problems: str = "[]"
     result_text: str = ""
     note: str = ""
 

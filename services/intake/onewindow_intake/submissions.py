@@ -19,7 +19,7 @@ from onewindow_platform.events import build_envelope
 from onewindow_platform.failpoints import fires
 from onewindow_platform.group_commit import GroupCommit
 from onewindow_platform.outbox import add_to_outbox
-from onewindow_platform.personal_data import PersonalDataCipher
+from onewindow_platform.personal_data import PersonalDataCipher, Pseudonyms
 from onewindow_platform.pii import mask_email, mask_id_number, mask_name, mask_phone
 from onewindow_platform.storage import Database, Transaction
 
@@ -50,12 +50,14 @@ class SubmitResult:
 
 class SubmissionService:
     def __init__(self, settings: IntakeSettings, db: Database, catalog: Catalog, calendar: WorkingCalendar,
-                 cipher: PersonalDataCipher, on_commit: Callable[[], None] | None = None) -> None:
+                 cipher: PersonalDataCipher, pseudonyms: Pseudonyms,
+                 on_commit: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self.db = db
         self.catalog = catalog
         self.calendar = calendar
         self.cipher = cipher
+        self.pseudonyms = pseudonyms
         self.on_commit = on_commit  # called after a commit that staged events (wakes the relay)
         # Concurrent submissions share one COMMIT: the fsync, not the work, bounds a busy window.
         self.group = GroupCommit(db)
@@ -100,7 +102,7 @@ class SubmissionService:
         applicant = ApplicantRef(
             name_masked=mask_name(submission.name), id_number_masked=mask_id_number(id_number),
             phone_masked=mask_phone(phone), email_masked=mask_email(submission.email) if submission.email else "",
-            sealed_contact=sealed, subject_id=self.cipher.subject_id(id_number),
+            sealed_contact=sealed, subject_id=self.pseudonyms.subject_id(id_number),
         )
         storage.insert_application(tx, {
             "application_id": application_id, "item_code": item.code, "item_name": item.name,

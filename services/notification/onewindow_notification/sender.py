@@ -64,7 +64,6 @@ class Sender:
                                     lambda: storage.next_due(self.db.connection()), workers=settings.notify_workers)
 
     def start(self) -> None:
-        storage.migrate(self.db)
         with self.db.transaction() as tx:
             storage.reset_interrupted(tx)
         self.worker.start()

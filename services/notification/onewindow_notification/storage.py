@@ -7,11 +7,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from onewindow_platform.storage import Database, Transaction
+from onewindow_platform.migrations import Migration, Schema, add_column_if_missing
+from onewindow_platform.storage import Transaction
 from onewindow_platform.tracing import current_traceparent
 from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
 
-SCHEMA = """
+
+def _traceparent_if_missing(tx: Transaction) -> None:
+    """Files from before release 0.1 lack the column (CREATE TABLE IF NOT EXISTS skips it)."""
+    add_column_if_missing(tx, "notifications", "traceparent", "TEXT NOT NULL DEFAULT ''")
+
+
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS recipients (
     application_id TEXT PRIMARY KEY,
     subject_id     TEXT NOT NULL,
@@ -80,6 +87,10 @@ CREATE TABLE IF NOT EXISTS satisfaction_departments (
     PRIMARY KEY (application_id, department_code)
 );
 """
+SCHEMA = Schema("notification", (
+    Migration(1, "recipients, notifications, in-app inbox, deferred events (release 0.1)", SCHEMA_1,
+              step=_traceparent_if_missing),
+))
 
 
 @dataclass(frozen=True)
@@ -138,11 +149,6 @@ _COLUMNS = ("notification_id, application_id, reason, channel, fallback_channels
 
 def _notification(row: tuple[Any, ...]) -> Notification:
     return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7], row[8])
-
-
-def migrate(db: Database) -> None:
-    """Columns added after a table was first created (CREATE TABLE IF NOT EXISTS skips them)."""
-    db.add_column_if_missing("notifications", "traceparent", "TEXT NOT NULL DEFAULT ''")
 
 
 def next_due(conn: Any) -> float | None:

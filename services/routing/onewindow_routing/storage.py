@@ -6,11 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Transaction
 
 from .domain.planning import Plan
 
-SCHEMA = """
+SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS routes (
     application_id        TEXT PRIMARY KEY,
     item_code             TEXT NOT NULL,
@@ -44,6 +45,9 @@ CREATE TABLE IF NOT EXISTS route_tasks (
 );
 CREATE INDEX IF NOT EXISTS route_tasks_application ON route_tasks (application_id);
 """
+SCHEMA = Schema("routing", (
+    Migration(1, "plans, tasks, deadlines (release 0.1)", SCHEMA_1),
+))
 
 
 def save_plan(tx: Transaction, application_id: str, item_code: str, receiving: str, plan: Plan,

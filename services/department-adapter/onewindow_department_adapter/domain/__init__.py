@@ -1,1 +1,1 @@
-"""The adapter's pure rules: retry schedule and per-agency circuit breaker."""
+"""The adapter's pure rules: the task's states at its agency, retry schedule, circuit breaker."""

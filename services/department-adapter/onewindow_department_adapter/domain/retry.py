@@ -40,9 +40,6 @@ class CircuitBreaker:
             self._trial_running.add(key)  # half-open: one trial
             return True
 
-    def retry_at(self, key: str) -> float:
-        return self._open_until.get(key, self._now())
-
     def record_success(self, key: str) -> None:
         with self._lock:
             self._consecutive.pop(key, None)

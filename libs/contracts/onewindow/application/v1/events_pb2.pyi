@@ -51,14 +51,6 @@ class ApplicationAccepted(_message.Message):
     promised_by: _timestamp_pb2.Timestamp
     def __init__(self, case_number: _Optional[str] = ..., item_code: _Optional[str] = ..., item_name: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., promised_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
-class ApplicationRejected(_message.Message):
-    __slots__ = ("item_code", "violations")
-    ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
-    VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
-    item_code: str
-    violations: _containers.RepeatedCompositeFieldContainer[_types_pb2.FieldViolation]
-    def __init__(self, item_code: _Optional[str] = ..., violations: _Optional[_Iterable[_Union[_types_pb2.FieldViolation, _Mapping]]] = ...) -> None: ...
-
 class PlannedTask(_message.Message):
     __slots__ = ("task_id", "department_code", "department_name", "region_code", "level", "step", "depends_on_task_ids", "deadline")
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
