@@ -180,7 +180,7 @@ def test_the_same_idempotency_key_creates_one_application(stack: Stack) -> None:
     assert changed.status_code == 409 and "Idempotency-Key" in changed.json()["detail"]
     with stack.client("clerk-dongcheng") as http:
         # An empty key (a shell without uuidgen) would file a new case on every retry: refused.
-        empty = http.post("/api/v1/applications", headers={"Idempotency-Key": " "}, json=payload)
+        empty = http.post("/api/v1/applications", headers={"Idempotency-Key": ""}, json=payload)
     assert empty.status_code == 422 and "Idempotency-Key is empty" in empty.json()["detail"]
     stack.wait_for_tasks(first["application_id"], 5)
     assert sum(e.application_id == first["application_id"] for e in _accepted_events(stack)) == 1
