@@ -8,7 +8,8 @@ import pytest
 
 from onewindow_catalog import Level, WorkingCalendar, load_catalog
 from onewindow_catalog.calendar import CHINA
-from onewindow_routing.domain.planning import deadline_for, plan
+from onewindow_catalog.deadlines import promised_by, task_deadline
+from onewindow_routing.domain.planning import plan
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,18 @@ def test_a_city_without_districts_uses_its_city_bureau(catalog) -> None:
 def test_deadlines_hours_for_urgent_categories_working_days_otherwise(catalog) -> None:
     calendar = WorkingCalendar()
     accepted = dt.datetime(2026, 9, 30, 9, 0, tzinfo=CHINA)
-    heating = deadline_for(catalog.items["complaint.heating"], catalog, calendar, accepted)
+    heating = task_deadline(catalog.items["complaint.heating"], catalog, calendar, accepted)
     assert (heating.basis, heating.amount, heating.due_at) == ("hours", 24, accepted + dt.timedelta(hours=24))
-    startup = deadline_for(catalog.items["business.startup"], catalog, calendar, accepted)
+    startup = task_deadline(catalog.items["business.startup"], catalog, calendar, accepted)
     assert startup.basis == "working_days" and startup.due_at.date() == dt.date(2026, 10, 8)
+
+
+def test_the_citizen_is_promised_the_items_own_days_else_the_task_deadline(catalog) -> None:
+    calendar = WorkingCalendar()
+    submitted = dt.datetime(2026, 9, 30, 9, 0, tzinfo=CHINA)
+    transfer = catalog.items["vehicle.transfer"]  # tasks 5 working days, the window promises 3
+    assert promised_by(transfer, catalog, calendar, submitted) == calendar.add_working_days(submitted, 3)[0]
+    assert task_deadline(transfer, catalog, calendar, submitted).amount == 5
+    heating = catalog.items["complaint.heating"]
+    assert promised_by(heating, catalog, calendar, submitted) == task_deadline(heating, catalog, calendar,
+                                                                               submitted).due_at

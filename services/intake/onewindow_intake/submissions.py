@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationViewed, SupplementProvided
 from onewindow.common.v1.types_pb2 import Actor, ApplicantRef, Channel
-from onewindow_catalog import Catalog, WorkingCalendar
+from onewindow_catalog import Catalog, WorkingCalendar, deadlines
 from onewindow_platform.events import build_envelope
 from onewindow_platform.failpoints import fires
 from onewindow_platform.group_commit import GroupCommit
@@ -93,7 +93,7 @@ class SubmissionService:
                 return SubmitResult(application_id=earlier[1], replayed=True)
         item = self.catalog.items[submission.item_code]
         application_id = storage.next_case_number(tx, submission.region_code, now.strftime("%Y%m%d"))
-        promised_by = self._promised_by(item.code, now)
+        promised_by = deadlines.promised_by(item, self.catalog, self.calendar, now)
         id_number = submission.id_number.strip().upper()
         phone = normalise_phone(submission.phone)
         contact = {"name": submission.name.strip(), "id_number": id_number, "phone": phone,
@@ -181,18 +181,6 @@ class SubmissionService:
                            " AND status = 'needs_supplement'", (dt.datetime.now(dt.UTC).isoformat(), application_id))
         self._committed()
         return envelope.event_id, []
-
-    def _promised_by(self, item_code: str, now: dt.datetime) -> dt.datetime:
-        item = self.catalog.items[item_code]
-        rule = self.catalog.deadline_rule(item)
-        if item.promised_working_days:
-            return self.calendar.add_working_days(now, item.promised_working_days)[0]
-        if rule.minutes:
-            return now + dt.timedelta(minutes=rule.minutes)
-        if rule.hours:
-            return now + dt.timedelta(hours=rule.hours)
-        assert rule.working_days
-        return self.calendar.add_working_days(now, rule.working_days)[0]
 
 
 def _request_hash(submission: Submission) -> str:

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from onewindow.common.v1.types_pb2 import Deadline
 from onewindow.task.v1.events_pb2 import TaskDeadlineMissed
 from onewindow_catalog import Catalog, WorkingCalendar
+from onewindow_catalog.deadlines import task_deadline
 from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
 from onewindow_platform.storage import Database
 
 from . import storage
-from .domain.planning import deadline_for
 from .handlers import deadline_message, utc
 from .settings import RoutingSettings
 
@@ -55,7 +55,7 @@ class DeadlineWatcher:
                 if stored is None:
                     continue
                 item = self.catalog.items[stored[0]]
-                new_deadline = deadline_for(item, self.catalog, self.calendar, now)
+                new_deadline = task_deadline(item, self.catalog, self.calendar, now)
                 missed = TaskDeadlineMissed(task_id=task_id, department_code=department_code,
                                             new_deadline=deadline_message(new_deadline))
                 old = Deadline()

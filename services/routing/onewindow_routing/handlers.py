@@ -21,12 +21,13 @@ from onewindow.common.v1.types_pb2 import Deadline, DeadlineBasis
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
 from onewindow.task.v1.events_pb2 import TaskCompleted, TaskDispatched, TaskEscalated, TaskReturned
 from onewindow_catalog import Catalog, Department, ServiceItem, WorkingCalendar
+from onewindow_catalog.deadlines import DeadlineSpec, task_deadline
 from onewindow_platform.consumer import Emit, Handler, HandlerContext, PermanentError
 from onewindow_platform.events import DecodedEvent, derived_id
 
 from . import storage
 from .domain.join import all_completed, combined_outcome, decide_return, ready_to_dispatch
-from .domain.planning import DeadlineSpec, RoutingError, deadline_for, plan
+from .domain.planning import RoutingError, plan
 from .settings import RoutingSettings
 
 BASIS = {"minutes": DeadlineBasis.DEADLINE_BASIS_MINUTES, "hours": DeadlineBasis.DEADLINE_BASIS_HOURS,
@@ -89,7 +90,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
             "onewindow.handling_region.code": route.handling_region,
             "onewindow.department.codes": ",".join(sorted({t.department.code for t in route.tasks}))})
         accepted_at = _occurred_at(event)
-        deadline = deadline_for(item, catalog, calendar, accepted_at)
+        deadline = task_deadline(item, catalog, calendar, accepted_at)
         first = route.first_step()
         storage.save_plan(ctx.tx, application_id, item.code, accepted.receiving_region_code, route, event.event_id,
                           accepted.SerializeToString(), accepted_at.isoformat(),
@@ -126,7 +127,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
         ready = ready_to_dispatch(tasks)  # type: ignore[arg-type]
         if ready:
             item, accepted = load_accepted(ctx, event.application_id)
-            deadline = deadline_for(item, catalog, calendar, _occurred_at(event))
+            deadline = task_deadline(item, catalog, calendar, _occurred_at(event))
             for waiting in ready:
                 assert isinstance(waiting, storage.RouteTask)
                 department = catalog.departments[waiting.department_code]
@@ -157,7 +158,7 @@ def make_handlers(catalog: Catalog, calendar: WorkingCalendar, settings: Routing
             escalated.to_coordinator = True
             return [Emit(escalated, event_id=escalation_id)]
         item, accepted = load_accepted(ctx, event.application_id)
-        deadline = deadline_for(item, catalog, calendar, _occurred_at(event))
+        deadline = task_deadline(item, catalog, calendar, _occurred_at(event))
         storage.redispatch_task(ctx.tx, task.task_id, decision.department.code, int(decision.department.level),
                                 utc(deadline.due_at))
         escalated.to_department_code = decision.department.code

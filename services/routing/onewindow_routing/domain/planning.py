@@ -8,18 +8,9 @@ department fits, the case falls back to the district government (兜底) and say
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from onewindow_catalog import Catalog, Department, Level, ServiceItem, WorkingCalendar
-
-
-@dataclass(frozen=True)
-class DeadlineSpec:
-    due_at: dt.datetime
-    basis: str  # "minutes" | "hours" | "working_days"
-    amount: int
-    calendar_fallback: bool = False
+from onewindow_catalog import Catalog, Department, Level, ServiceItem
 
 
 @dataclass(frozen=True)
@@ -113,15 +104,3 @@ def _handling_region(catalog: Catalog, tasks: list[PlannedTask]) -> str:
 def _city_of(catalog: Catalog, code: str) -> str:
     city = catalog.at_level(code, Level.CITY)
     return city.code if city else code
-
-
-def deadline_for(item: ServiceItem, catalog: Catalog, calendar: WorkingCalendar, start: dt.datetime) -> DeadlineSpec:
-    rule = catalog.deadline_rule(item)
-    if rule.minutes:
-        return DeadlineSpec(due_at=start + dt.timedelta(minutes=rule.minutes), basis="minutes",
-                            amount=max(1, round(rule.minutes)))
-    if rule.hours:
-        return DeadlineSpec(due_at=start + dt.timedelta(hours=rule.hours), basis="hours", amount=rule.hours)
-    assert rule.working_days
-    due, fallback = calendar.add_working_days(start, rule.working_days)
-    return DeadlineSpec(due_at=due, basis="working_days", amount=rule.working_days, calendar_fallback=fallback)
