@@ -17,6 +17,8 @@ import pytest
 from onewindow_department_adapter.connectors.config import SHIPPED
 from onewindow_gateway.agency_auth import department_secret
 from onewindow_platform.signing import sign
+from onewindow_platform.topics import TASKS
+from tests.support.kafka_io import read_all
 from tests.support.processes import wait_until
 from tests.support.stack import CALLBACK_MASTER, Stack
 
@@ -192,6 +194,14 @@ def test_parked_task_is_visible_and_ops_replays_it(stack: Stack, simulator: http
                          lambda c: task_of(c, "110101.market-regulation").get("status") == "delivery_parked", "parked")
     parked_task = task_of(body, "110101.market-regulation")
     assert symptom in parked_task["note"]
+    # Operators' DLQ tooling sees the parked delivery in the platform's one dead-letter scheme.
+    def dead_letters() -> list:
+        return [r for r in read_all(stack.bootstrap, stack.topic_prefix + TASKS.dlq, 0, timeout_s=5)
+                if r.headers.get("ow-dlq-task-id") == parked_task["task_id"].encode()]
+    wait_until(lambda: bool(dead_letters()), 30, "no DLQ copy of the parked task")
+    dlq = dead_letters()
+    assert len(dlq) == 1 and dlq[0].headers["ow-dlq-reason"] == b"delivery-budget-spent"
+    assert symptom in dlq[0].headers["ow-dlq-error"].decode()
     with stack.client("ops") as http:
         parked = http.get("/api/v1/ops/parked-tasks").json()
         assert parked_task["task_id"] in [p["task_id"] for p in parked]

@@ -119,6 +119,7 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
     assert "payload is" in errors[2]
     assert "ValueError: the probe refuses this item on purpose" in errors[3]
     assert dlq[3].headers["ow-dlq-attempts"] == b"3"
+    assert [record.headers["ow-dlq-reason"] for record in dlq] == [b"undecodable"] * 3 + [b"attempts-spent"]
     assert all(record.headers["ow-dlq-original-topic"] == inbound.encode() for record in dlq)
     assert dlq[0].value == b"\x00\xffnot a protobuf envelope at all"  # the record itself, unchanged
 

@@ -11,7 +11,7 @@ import pytest
 from onewindow_department_adapter.connectors import DeliveryError, load_connector_config
 from onewindow_department_adapter.connectors.config import SHIPPED
 from onewindow_department_adapter.connectors.webhook import parse_agency_reference
-from onewindow_department_adapter.domain.retry import CircuitBreaker, next_delay_s
+from onewindow_department_adapter.domain.retry import CircuitBreaker
 from onewindow_department_adapter.domain.task_states import (
     DELIVERY_MOVES,
     AgencyStep,
@@ -19,16 +19,25 @@ from onewindow_department_adapter.domain.task_states import (
     TaskState,
     after_step,
 )
+from onewindow_platform.backoff import Backoff, backoff_delay
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.signing import sign, verify
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
     rng = random.Random(7)
-    delays = [next_delay_s(attempt, 0.5, 8.0, rng) for attempt in range(1, 8)]
+    delays = [backoff_delay(attempt, 0.5, 8.0, rng=rng) for attempt in range(1, 8)]
     for attempt, delay in enumerate(delays, start=1):
         ceiling = min(8.0, 0.5 * 2 ** (attempt - 1))
         assert ceiling * 0.5 <= delay <= ceiling
+
+
+def test_a_running_backoff_doubles_to_its_ceiling_and_starts_over_after_a_success() -> None:
+    backoff = Backoff(0.1, 0.5)
+    assert [backoff.next() for _ in range(5)] == [0.1, 0.2, 0.4, 0.5, 0.5]
+    backoff.reset()
+    assert backoff.next() == 0.1
+    assert backoff_delay(3, 1.0, 600.0, jitter=False) == 4.0
 
 
 def test_breaker_opens_after_consecutive_failures_then_lets_one_trial_through() -> None:

@@ -28,6 +28,8 @@ from fastapi import FastAPI, Header, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from onewindow_platform.backoff import backoff_delay
+
 
 class MessageIn(BaseModel):
     to: str = Field(pattern=r"^1[3-9]\d{9}$")
@@ -59,7 +61,7 @@ def create_app(api_key: str, receipt_url: str, receipt_token: str) -> FastAPI:
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.2 * 2 ** attempt)
+            time.sleep(backoff_delay(attempt + 1, 0.2, 30.0, jitter=False))
 
     @app.post("/v1/messages")
     async def accept(message: MessageIn, authorization: str = Header(default="")) -> JSONResponse:

@@ -18,14 +18,12 @@ the error in its headers and the consumer moves on; then the rest of the batch i
 from __future__ import annotations
 
 import logging
-import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from google.protobuf import message as pb_message
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -38,7 +36,9 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from onewindow.common.v1.types_pb2 import Actor
 
 from . import inbox
+from .backoff import Backoff, backoff_delay
 from .config import PlatformSettings
+from .dead_letters import dead_letter_headers
 from .events import EVENT_TYPES, DecodedEvent, PoisonRecord, build_envelope, decode
 from .failpoints import failpoint
 from .kafka import FetchPacing
@@ -129,19 +129,19 @@ class ConsumingLoop:
     def run(self) -> None:
         log.info("consuming", extra={"group": self.settings.consumer_group,
                                      "handlers": sorted(self.handlers)})
-        backoff_s = 0.5
+        broker_away = Backoff(0.5, 10.0)
         try:
             while not self.stop_event.is_set():
                 try:
                     self.run_once()
-                    backoff_s = 0.5
+                    broker_away.reset()
                 except KafkaError as exc:
                     # The broker is away (restarting, network): ride it out instead of exiting;
                     # what was handled but not committed comes again and the inbox skips it.
+                    wait_s = broker_away.next()
                     log.warning("broker unreachable; polling again shortly",
-                                extra={"error": f"{type(exc).__name__}: {exc}", "retry_in_s": backoff_s})
-                    self.stop_event.wait(backoff_s)
-                    backoff_s = min(backoff_s * 2, 10.0)
+                                extra={"error": f"{type(exc).__name__}: {exc}", "retry_in_s": wait_s})
+                    self.stop_event.wait(wait_s)
                 self.on_poll()
         finally:
             self._commit_offsets()
@@ -255,13 +255,12 @@ class ConsumingLoop:
         try:
             event = decode(record.value)
         except PoisonRecord as exc:
-            self._dead_letter(record, exc, attempts=0)
+            self._dead_letter(record, exc, attempts=0, reason="undecodable")
             return True
         handler = self.handlers.get(event.event_type)
         if handler is None:
             return True  # a valid event this service has no interest in
         attempts = 0
-        backoff_ms = self.settings.retry_backoff_initial_ms
         while True:
             attempts += 1
             try:
@@ -279,11 +278,12 @@ class ConsumingLoop:
                            "infrastructure": infrastructure},
                 )
                 if permanent or (not infrastructure and attempts >= self.settings.handler_max_attempts):
-                    return self._dead_letter(record, exc, attempts)
-            delay = min(backoff_ms, self.settings.retry_backoff_max_ms) * random.uniform(0.5, 1.0)
-            if self.stop_event.wait(delay / 1000):
+                    return self._dead_letter(record, exc, attempts,
+                                             reason="permanent-error" if permanent else "attempts-spent")
+            delay_ms = backoff_delay(attempts, self.settings.retry_backoff_initial_ms,
+                                     self.settings.retry_backoff_max_ms)
+            if self.stop_event.wait(delay_ms / 1000):
                 return False
-            backoff_ms *= 2
 
     def _process(self, record: ConsumerRecord, event: DecodedEvent, handler: Handler, tx: Transaction) -> None:
         """Apply one event inside the caller's open transaction, in a consumer span of its own (or,
@@ -350,21 +350,14 @@ class ConsumingLoop:
 
     # -- dead letters and offsets ------------------------------------------------------------------
 
-    def _dead_letter(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> bool:
+    def _dead_letter(self, record: ConsumerRecord, exc: BaseException, attempts: int, reason: str) -> bool:
         """Publish the record unchanged to `<topic>.dlq` with the error in headers. Returns False
         only when stopping before the DLQ accepted it (the offset is then not committed)."""
         dlq = record.topic + DLQ_SUFFIX
-        headers = [(k, v) for k, v in (record.headers or []) if not k.startswith("ow-dlq-")]
-        headers += [
-            ("ow-dlq-error", f"{type(exc).__name__}: {exc}"[:2000].encode()),
-            ("ow-dlq-original-topic", record.topic.encode()),
-            ("ow-dlq-original-partition", str(record.partition).encode()),
-            ("ow-dlq-original-offset", str(record.offset).encode()),
-            ("ow-dlq-consumer-group", self.settings.consumer_group.encode()),
-            ("ow-dlq-attempts", str(attempts).encode()),
-            ("ow-dlq-failed-at", datetime.now(UTC).isoformat().encode()),
-        ]
-        backoff = 0.2
+        headers = dead_letter_headers(reason, f"{type(exc).__name__}: {exc}", attempts, self.settings.consumer_group,
+                                      original=(record.topic, record.partition, record.offset),
+                                      kept=list(record.headers or []))
+        dlq_away = Backoff(0.2, 5.0)
         while True:
             try:
                 self.producer.send(dlq, key=record.key, value=record.value, headers=headers).get(timeout=30)
@@ -374,9 +367,8 @@ class ConsumingLoop:
                 return True
             except KafkaError as send_error:
                 log.warning("dead-lettering failed; retrying", extra={"error": str(send_error)})
-                if self.stop_event.wait(backoff):
+                if self.stop_event.wait(dlq_away.next()):
                     return False
-                backoff = min(backoff * 2, 5.0)
 
     def _commit_offsets(self) -> None:
         if not self._pending_offsets:

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 
+from .periodic import AtMostEvery
 from .storage import Database, Transaction
 
 log = logging.getLogger(__name__)
@@ -59,16 +59,13 @@ class InboxPruner:
                  chunks_per_turn: int = 10) -> None:
         self.db = db
         self.retention = dt.timedelta(days=retention_days)
-        self.interval_s = interval_s
         self.chunk = chunk
         self.chunks_per_turn = chunks_per_turn
-        self._next_at = 0.0  # the first turn comes with the first handled batch
+        self._turn = AtMostEvery(interval_s)  # the first turn comes with the first handled batch
 
     def maybe_prune(self) -> int:
-        now = time.monotonic()
-        if now < self._next_at:
+        if not self._turn.due():
             return 0
-        self._next_at = now + self.interval_s
         older_than = dt.datetime.now(dt.UTC) - self.retention
         removed = 0
         try:
@@ -79,7 +76,7 @@ class InboxPruner:
                 if count < self.chunk:
                     break
             else:
-                self._next_at = now  # more to do: go on with the next batch
+                self._turn.again_now()  # more to do: go on with the next batch
         except Exception:  # a busy file: the next turn tries again
             log.exception("inbox pruning failed")
         if removed:

@@ -18,6 +18,7 @@ from kafka.errors import KafkaError
 
 from onewindow.common.v1.envelope_pb2 import Envelope
 
+from .backoff import Backoff
 from .config import PlatformSettings
 from .events import new_event_id
 from .failpoints import failpoint, fires
@@ -148,7 +149,7 @@ class OutboxRelay:
         # commits need not wait for an fsync (WAL + synchronous=NORMAL), the consumers' and intake's do.
         self.db.connection().execute("PRAGMA synchronous=NORMAL")
         idle = self.settings.relay_idle_interval_ms / 1000
-        backoff = 0.1
+        broker_away = Backoff(0.1, 5.0)
         wait_s = 0.0  # look once at start: rows a previous run left behind
         while not self._stop.is_set():
             # Waits on the wake of the next commit, not on a timer: an idle service does nothing.
@@ -160,9 +161,10 @@ class OutboxRelay:
                 log.exception("outbox relay error; retrying")
                 stuck = True
             if stuck:  # the broker refused or is away: try again soon, then less and less often
-                wait_s, backoff = backoff, min(backoff * 2, 5.0)
+                wait_s = broker_away.next()
             else:
-                wait_s, backoff = idle, 0.1
+                wait_s = idle
+                broker_away.reset()
 
     def _publish_all(self) -> bool:
         """Publish batches until the outbox is empty; True when a row could not be published."""

@@ -13,7 +13,6 @@ import logging
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
@@ -25,6 +24,7 @@ from .kafka import BrokerUnavailable, make_consumer, make_producer, require_crc3
 from .logs import setup_logging
 from .migrations import Schema
 from .outbox import OutboxRelay
+from .periodic import AtMostEvery
 from .storage import Database
 from .topics import ensure_topics, physical_name, topic_for_event
 from .tracing import setup_tracing, shutdown_tracing
@@ -55,7 +55,7 @@ class ServiceRuntime:
         self._on_stop: list[Callable[[], None]] = []
         self.db: Database | None = None
         self.relay: OutboxRelay | None = None
-        self._last_heartbeat = 0.0
+        self._heartbeat_turn = AtMostEvery(1.0)
 
     def start(self) -> None:
         """Everything but the consuming loop: checks, topics, storage, producer, relay."""
@@ -107,9 +107,7 @@ class ServiceRuntime:
 
     def heartbeat(self) -> None:
         """Touch the liveness file that `python -m onewindow_platform.healthcheck` reads."""
-        now = time.monotonic()
-        if now - self._last_heartbeat >= 1.0:
-            self._last_heartbeat = now
+        if self._heartbeat_turn.due():
             heartbeat_path(self.settings).touch()
 
     def shutdown(self) -> None:

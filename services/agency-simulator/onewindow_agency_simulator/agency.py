@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from opentelemetry.trace import SpanKind
 
+from onewindow_platform.backoff import backoff_delay
 from onewindow_platform.tracing import (
     APPLICATION_ID_ATTRIBUTE,
     context_from_traceparent,
@@ -162,7 +163,7 @@ class Agency:
                     return status
             except httpx.HTTPError as exc:
                 log.warning("callback failed (%s), retrying", exc)
-            time.sleep(min(5.0, 0.2 * 2 ** attempt))
+            time.sleep(backoff_delay(attempt + 1, 0.2, 5.0, jitter=False))
         return status
 
     def _token(self, department_code: str) -> str:

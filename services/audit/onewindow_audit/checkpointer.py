@@ -1,12 +1,13 @@
-"""Signs the chain head every few seconds (when it moved), from its own thread."""
+"""Signs the chain head every interval (when it moved), on a platform `Periodic`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from onewindow_platform.periodic import Periodic
 
 from .domain.checkpoints import Checkpoint, sign
 from .storage import AuditStore
@@ -31,28 +32,17 @@ class Checkpointer:
     def __init__(self, store: AuditStore, key: Ed25519PrivateKey, interval_s: float) -> None:
         self.store = store
         self.key = key
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="audit-checkpoints", daemon=True)
+        # The head at shutdown is signed too (final_run); a failed turn is tried again next interval.
+        self._periodic = Periodic("audit-checkpoints", interval_s, self._sign, final_run=True)
 
     def start(self) -> None:
-        self._thread.start()
+        self._periodic.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-        self._sign()  # the head at shutdown is signed too
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self._sign()
+        self._periodic.stop(timeout_s=10)
 
     def _sign(self) -> None:
-        try:
-            checkpoint = checkpoint_now(self.store, self.key)
-        except Exception as exc:  # a database hiccup: try again next interval
-            log.warning("checkpoint failed", extra={"error": str(exc)})
-            return
+        checkpoint = checkpoint_now(self.store, self.key)
         if checkpoint:
             # The log carries the whole checkpoint: a copy outside the database it vouches for.
             log.info("checkpoint signed", extra={"sequence": checkpoint.sequence, "head_hash": checkpoint.head_hash,

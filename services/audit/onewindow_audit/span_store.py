@@ -5,12 +5,12 @@ their own SQLite file, outside the hash chain, and are pruned after the retentio
 from __future__ import annotations
 
 import json
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from onewindow_platform.migrations import Migration, Schema
+from onewindow_platform.periodic import AtMostEvery
 from onewindow_platform.storage import Database
 
 SCHEMA_1 = """
@@ -57,9 +57,7 @@ class SpanStore:
         self.db = Database(path, synchronous="NORMAL")  # losing the last spans in a power cut is acceptable
         SCHEMA.upgrade(self.db)
         self.retention_ns = int(retention_days * 86400 * 1e9)
-        self.prune_every_s = prune_every_s
-        self._next_prune = 0.0
-        self._prune_lock = threading.Lock()
+        self._prune_turn = AtMostEvery(prune_every_s)
 
     def add(self, spans: list[StoredSpan]) -> None:
         rows = [(s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.service, s.start_unix_nano,
@@ -84,13 +82,8 @@ class SpanStore:
             return tx.execute("DELETE FROM spans WHERE end_unix_nano < ?", (cutoff,)).rowcount
 
     def _maybe_prune(self) -> None:
-        if time.monotonic() < self._next_prune or not self._prune_lock.acquire(blocking=False):
-            return
-        try:
+        if self._prune_turn.due():
             self.prune()
-            self._next_prune = time.monotonic() + self.prune_every_s
-        finally:
-            self._prune_lock.release()
 
     def close(self) -> None:
         self.db.close()

@@ -18,6 +18,8 @@ from kafka.errors import KafkaError
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from onewindow.task.v1.events_pb2 import TaskDelivered, TaskDeliveryFailed
+from onewindow_platform.backoff import backoff_delay
+from onewindow_platform.dead_letters import dead_letter_headers
 from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.failpoints import failpoint
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
@@ -30,7 +32,7 @@ from . import storage
 from .connectors import Connector, ConnectorConfig, DeliveryError
 from .connectors.grpc_agency import GrpcConnector
 from .connectors.webhook import WebhookConnector
-from .domain.retry import CircuitBreaker, next_delay_s
+from .domain.retry import CircuitBreaker
 from .settings import AdapterSettings
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ class DeliveryWorker:
         log.warning("delivery failed", extra={"task_id": delivery.task_id, "department": delivery.department_code,
                                               "attempt": attempts, "error": error})
         if attempts < self.policy.max_attempts:
-            delay = next_delay_s(attempts, self.policy.backoff_initial_s, self.policy.backoff_max_s)
+            delay = backoff_delay(attempts, self.policy.backoff_initial_s, self.policy.backoff_max_s)
             with self.db.transaction() as tx:
                 storage.reschedule(tx, delivery, attempts, error, time.time() + delay)
             return
@@ -141,9 +143,9 @@ class DeliveryWorker:
 
     def _copy_to_dlq(self, delivery: storage.Delivery, error: str, attempts: int) -> None:
         topic = physical_name(self.settings, TASKS.dlq)
-        headers = [("ow-dlq-error", f"delivery to {delivery.department_code} failed: {error}"[:2000].encode()),
-                   ("ow-dlq-attempts", str(attempts).encode()), ("ow-dlq-reason", b"delivery-budget-spent"),
-                   ("ow-dlq-task-id", delivery.task_id.encode())]
+        failure = f"delivery to {delivery.department_code} failed: {error}"
+        headers = dead_letter_headers("delivery-budget-spent", failure, attempts, self.settings.consumer_group,
+                                      task_id=delivery.task_id)
         try:
             self.producer.send(topic, key=delivery.application_id.encode(), value=delivery.record_value,
                                headers=headers).get(timeout=30)

@@ -14,6 +14,7 @@ import time
 from opentelemetry.trace import SpanKind
 
 from onewindow.notification.v1.events_pb2 import NotificationChannel, NotificationFailed, NotificationSent
+from onewindow_platform.backoff import backoff_delay
 from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.failpoints import failpoint, fires
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
@@ -99,7 +100,8 @@ class Sender:
             provider_id = channel.send(job, contact)
         except TemporaryFailure as exc:
             if attempts < self.settings.notify_max_attempts:
-                delay = min(self.settings.notify_backoff_max_s, self.settings.notify_backoff_initial_s * 2 ** attempts)
+                delay = backoff_delay(attempts + 1, self.settings.notify_backoff_initial_s,
+                                      self.settings.notify_backoff_max_s, jitter=False)
                 with self.db.transaction() as tx:
                     storage.mark(tx, job.notification_id, "pending", attempts, str(exc),
                                  next_attempt_at=time.time() + delay)

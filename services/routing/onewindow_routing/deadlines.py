@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 
 from onewindow.common.v1.types_pb2 import Deadline
@@ -15,6 +14,7 @@ from onewindow_catalog import Catalog, WorkingCalendar
 from onewindow_catalog.deadlines import task_deadline
 from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
+from onewindow_platform.periodic import Periodic
 from onewindow_platform.storage import Database
 
 from . import storage
@@ -28,24 +28,13 @@ class DeadlineWatcher:
     def __init__(self, settings: RoutingSettings, db: Database, relay: OutboxRelay, catalog: Catalog,
                  calendar: WorkingCalendar) -> None:
         self.settings, self.db, self.relay, self.catalog, self.calendar = settings, db, relay, catalog, calendar
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="deadlines", daemon=True)
 
     def start(self) -> Callable[[], None]:
-        self._thread.start()
-        return self.stop
+        return Periodic("deadlines", self.settings.deadline_check_interval_s, self.look).start()
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.settings.deadline_check_interval_s):
-            try:
-                if self.check(dt.datetime.now(dt.UTC)):
-                    self.relay.wake()
-            except Exception:  # the database is busy: look again next round
-                log.exception("deadline check failed")
+    def look(self) -> None:
+        if self.check(dt.datetime.now(dt.UTC)):
+            self.relay.wake()
 
     def check(self, now: dt.datetime) -> int:
         announced = 0

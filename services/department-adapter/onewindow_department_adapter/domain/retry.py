@@ -1,17 +1,10 @@
-"""When to try a delivery again, and when to stop knocking on an agency's door."""
+"""When to stop knocking on an agency's door (the retry schedule is the platform's backoff)."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from dataclasses import dataclass, field
-
-
-def next_delay_s(attempt: int, initial_s: float, max_s: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter: uniform(0.5, 1) × min(max, initial × 2^(attempt-1))."""
-    ceiling = min(max_s, initial_s * (2 ** max(0, attempt - 1)))
-    return ceiling * (rng or random).uniform(0.5, 1.0)
 
 
 @dataclass
