@@ -8,10 +8,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 KAFKA := $(PY) -m onewindow_devtools.kafka_local
 
-PACKAGES := libs/contracts libs/platform libs/catalog libs/devtools \
-	services/intake services/routing services/department-adapter services/notification services/audit \
-	services/agency-simulator \
-	gateway
+# Every package, from the one list of what the stack runs (libs/devtools/onewindow_devtools/registry.py).
+PACKAGES := $(shell $(PYTHON) libs/devtools/onewindow_devtools/registry.py folders)
 PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts

@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from onewindow_devtools.registry import COMPONENTS
+
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = {
-    "intake": REPO / "services" / "intake",
-    "routing": REPO / "services" / "routing",
-    "department-adapter": REPO / "services" / "department-adapter",
-    "notification": REPO / "services" / "notification",
-    "audit": REPO / "services" / "audit",
-    "gateway": REPO / "gateway",
-    "agency-simulator": REPO / "services" / "agency-simulator",
-}
+PACKAGES = {c.compose_name: REPO / c.folder for c in COMPONENTS if c.compose_name}
 
 
 @pytest.mark.parametrize("name", sorted(PACKAGES))

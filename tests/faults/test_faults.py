@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from onewindow_devtools.registry import OURS
 from tests.faults import witnesses as w
 from tests.faults.conftest import StackFactory
 from tests.faults.harness import (
@@ -36,9 +37,7 @@ from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(900)]
 
-SERVICES = [("intake", "onewindow_intake"), ("routing", "onewindow_routing"),
-            ("department-adapter", "onewindow_department_adapter"), ("notification", "onewindow_notification"),
-            ("audit", "onewindow_audit"), ("gateway", "onewindow_gateway")]
+SERVICES = [(c.short_name, c.module) for c in OURS]  # killed in turn
 
 
 def steady_load(stack: Stack, count: int = 12) -> Load:

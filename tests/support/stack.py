@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 from onewindow_catalog import load_catalog
+from onewindow_devtools.registry import SERVICES
 from onewindow_platform.personal_data import PersonalDataCipher, Pseudonyms
 from tests.support.processes import wait_until
 
@@ -123,7 +124,7 @@ class Stack:
         # The consumers have joined their groups once every service logged that it is consuming.
         logs = self.root / ".run" / "logs"
         wait_until(lambda: all('"msg": "consuming"' in (logs / f"{n}.log").read_text()
-                               for n in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification")), 60,
+                               for n in (c.name for c in SERVICES)), 60,
                    "consumers did not start")
         return self
 

@@ -26,18 +26,7 @@ from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
 
 from .dev_tokens import DEV_CITIZEN_ID_NUMBER, DEV_CLERK_REGION, ensure_dev_tokens
 from .kafka_local import LocalBroker, SetupError
-
-SERVICES = [
-    ("ow-intake", "onewindow_intake"),
-    ("ow-routing", "onewindow_routing"),
-    ("ow-department-adapter", "onewindow_department_adapter"),
-    ("ow-notification", "onewindow_notification"),
-    ("ow-audit", "onewindow_audit"),
-    ("ow-gateway", "onewindow_gateway"),
-    ("agency-simulator", "onewindow_agency_simulator"),
-    ("smtp-sink", "onewindow_devtools.smtp_sink"),
-    ("sms-gateway", "onewindow_devtools.sms_gateway"),
-]
+from .registry import COMPONENTS
 
 
 @dataclass
@@ -49,7 +38,7 @@ class Child:
 
 
 def _pump(name: str, stream: IO[bytes], log_path: Path, echo: bool) -> None:
-    width = max(len(n) for n, _ in SERVICES)
+    width = max(len(c.name) for c in COMPONENTS)
     with open(log_path, "ab") as log:
         for line in iter(stream.readline, b""):
             log.write(line)
@@ -64,7 +53,7 @@ class Stack:
         self.root = root
         self.bootstrap = bootstrap
         self.echo = echo
-        self.children = [Child(name, module) for name, module in SERVICES]
+        self.children = [Child(c.name, c.module) for c in COMPONENTS]
         self.stop_requested = threading.Event()
         self.logs = root / ".run" / "logs"
         self.data_dir = Path(os.environ.get("OW_DATA_DIR", str(root / ".data")))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from onewindow_devtools.kafka_local import LocalBroker
-from onewindow_devtools.run_stack import SERVICES
+from onewindow_devtools.registry import COMPONENTS
 
 from .cpu import OURS, CpuSnapshot, by_group
 from .load import BODY, percentile, run_load
@@ -203,7 +203,7 @@ def gateway_alone(work: Path, bootstrap: str, sampling: str, seconds: int, conne
     """The gateway and intake with nothing downstream running: what the HTTP side takes at most
     when it has the machine to itself (the events wait in Kafka)."""
     print("bench: gateway and intake alone", flush=True)
-    downstream = tuple(name for name, _ in SERVICES if name not in ("ow-gateway", "ow-intake"))
+    downstream = tuple(c.name for c in COMPONENTS if c.name not in ("ow-gateway", "ow-intake"))
     stack = BenchStack(work / "gateway-alone", bootstrap, sampling, without=downstream).start()
     try:
         if stack.submit(BODY) != 202:

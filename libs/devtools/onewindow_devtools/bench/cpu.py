@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onewindow_devtools import registry
+
 from .monitor import CLOCK_TICKS, _stat, stack_processes
 
 # Our processes: the gateway and the five services. The broker and the stand-ins for the outside
 # world (agencies, SMTP, the SMS provider) and the `make run` supervisor are reported apart.
-OURS = ("gateway", "intake", "routing", "department_adapter", "notification", "audit")
+OURS = tuple(c.module.removeprefix("onewindow_") for c in registry.OURS)  # as the monitor names processes
 BROKER = ("kafka-broker",)
 
 

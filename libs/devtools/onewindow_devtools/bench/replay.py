@@ -20,13 +20,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-HOPS = [
-    ("ow-intake", "onewindow_intake"),
-    ("ow-routing", "onewindow_routing"),
-    ("ow-department-adapter", "onewindow_department_adapter"),
-    ("ow-notification", "onewindow_notification"),
-    ("ow-audit", "onewindow_audit"),
-]
+from onewindow_devtools.registry import SERVICES
+
+HOPS = [(c.name, c.module) for c in SERVICES]  # every consuming service, alone
 
 
 def _copy_without_platform_rows(source: Path, target: Path) -> None:

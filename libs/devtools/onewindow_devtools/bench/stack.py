@@ -17,6 +17,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from onewindow_devtools.registry import SERVICES
+
 
 @dataclass
 class BenchStack:
@@ -116,7 +118,7 @@ class BenchStack:
           counter), events_audited: records on the audit chain (its highest sequence number).
         """
         staged = sum(self._count(f"{name}.db", "SELECT seq FROM sqlite_sequence WHERE name = 'ow_outbox'")
-                     for name in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit"))
+                     for name in (c.name for c in SERVICES))
         accepted = self._count("ow-intake.db", "SELECT max(rowid) FROM applications")
         open_cases = self._count("ow-intake.db", "SELECT count(*) FROM applications"
                                                  " WHERE status < 'completed' OR status > 'completed'")
