@@ -11,11 +11,11 @@ ApplicationAccepted per submission with an id derived from the cause. An item co
 from __future__ import annotations
 
 from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationSubmitted
+from onewindow_platform.bootstrap import Service, run
 from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.consumer import Emit, HandlerContext
-from onewindow_platform.events import DecodedEvent, derived_id
+from onewindow_platform.events import derived_id
 from onewindow_platform.migrations import Migration, Schema
-from onewindow_platform.runtime import run_service
 
 SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS applied (
@@ -28,12 +28,10 @@ CREATE TABLE IF NOT EXISTS applied (
 SCHEMA = Schema("probe", (
     Migration(1, "applied events", SCHEMA_1),
 ))
-SUBMITTED = ApplicationSubmitted.DESCRIPTOR.full_name
 
 
-def on_submitted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
-    submitted = event.payload
-    assert isinstance(submitted, ApplicationSubmitted)
+def on_submitted(submitted: ApplicationSubmitted, ctx: HandlerContext) -> list[Emit]:
+    event = ctx.event
     ctx.tx.execute("INSERT INTO applied (event_id, application_id, marker) VALUES (?, ?, ?)",
                    (event.event_id, event.application_id, submitted.idempotency_key))
     if submitted.item_code == "fail-in-handler":
@@ -43,8 +41,8 @@ def on_submitted(event: DecodedEvent, ctx: HandlerContext) -> list[Emit]:
 
 
 def main() -> int:
-    return run_service(lambda: load_settings(PlatformSettings), handlers={SUBMITTED: on_submitted},
-                       schema=SCHEMA)
+    return run(Service(settings=lambda: load_settings(PlatformSettings), schema=SCHEMA,
+                       handlers={ApplicationSubmitted: on_submitted}))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ def apply(db: Database, settings: PlatformSettings, payload: object) -> None:
     envelope = build_envelope(payload, application_id=APP, source="tests")  # type: ignore[arg-type]
     event = decode(envelope.SerializeToString())
     with db.transaction() as tx:
-        HANDLERS[event.event_type](event, HandlerContext(tx=tx, event=event, topic="t", partition=0, offset=0,
-                                                         settings=settings))
+        HANDLERS[type(event.payload)](event.payload, HandlerContext(tx=tx, event=event, topic="t", partition=0,
+                                                                    offset=0, settings=settings))
 
 
 def status(db: Database) -> str:

@@ -1,7 +1,6 @@
-"""Wires the platform into a running service process.
-
-    runtime = ServiceRuntime(settings, schema=SCHEMA, handlers={...})   # SCHEMA: a migrations.Schema
-    runtime.run()   # blocks until SIGTERM/SIGINT, then drains and exits cleanly
+"""The platform's parts of a running service process: logging, tracing, the broker, topics, the
+database and its migrations, the producer and the outbox relay; then the consuming loop until
+SIGTERM/SIGINT, and a clean drain. `bootstrap.run` drives it; services never use it directly.
 
 Start-up fails fast, with a message that says what to do, when the configuration is invalid,
 kafka-python lacks its C crc32c extension, or no broker answers.
@@ -11,16 +10,17 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 
-from .config import ConfigurationError, PlatformSettings
+from kafka import KafkaProducer
+
+from .config import PlatformSettings
 from .consumer import ConsumingLoop, Handler
 from .failpoints import arm
-from .kafka import BrokerUnavailable, make_consumer, make_producer, require_crc32c, wait_for_broker
+from .kafka import make_consumer, make_producer, require_crc32c, wait_for_broker
 from .logs import setup_logging
 from .migrations import Schema
 from .outbox import OutboxRelay
@@ -36,25 +36,17 @@ ExtraServer = Callable[["ServiceRuntime"], Callable[[], None]]
 
 
 class ServiceRuntime:
-    """One service process: database, producer, outbox relay and (if it has handlers) a
-    consuming loop, plus any extra servers the service runs beside them (gRPC, HTTP)."""
+    """One service process: database, producer, outbox relay and (given handlers) a consuming
+    loop, plus the stop steps of the servers the service runs beside them (gRPC, HTTP)."""
 
-    def __init__(
-        self,
-        settings: PlatformSettings,
-        *,
-        schema: Schema | None = None,
-        handlers: Mapping[str, Handler] | None = None,
-        servers: Sequence[ExtraServer] = (),
-    ) -> None:
+    def __init__(self, settings: PlatformSettings, *, schema: Schema | None = None) -> None:
         self.settings = settings
-        self.servers = list(servers)
         self.schema = schema
-        self.handlers = dict(handlers or {})
         self.stop_event = threading.Event()
         self._on_stop: list[Callable[[], None]] = []
         self.db: Database | None = None
         self.relay: OutboxRelay | None = None
+        self.producer: KafkaProducer | None = None
         self._heartbeat_turn = AtMostEvery(1.0)
 
     def start(self) -> None:
@@ -74,36 +66,37 @@ class ServiceRuntime:
         self.relay.start()
         self.relay.wake()  # publish what a previous run committed but did not send
 
+    @property
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("the runtime has not started")
+        return self.db
+
+    @property
+    def outbox_relay(self) -> OutboxRelay:
+        if self.relay is None:
+            raise RuntimeError("the runtime has not started")
+        return self.relay
+
     def on_stop(self, callback: Callable[[], None]) -> None:
         """Register a shutdown step for an extra server (run before the relay drains)."""
         self._on_stop.append(callback)
 
-    def subscribed_topics(self) -> list[str]:
-        names = {topic_for_event(event_type).name for event_type in self.handlers}
-        return sorted(physical_name(self.settings, name) for name in names)
-
-    def run(self) -> None:
-        self.install_signal_handlers()
-        self.start()
-        assert self.db is not None and self.relay is not None
-        for start_server in self.servers:
-            self.on_stop(start_server(self))
-        log.info("service started", extra={"topics": self.subscribed_topics()})
+    def consume(self, handlers: Mapping[str, Handler]) -> None:
+        """The consuming loop until stopped (without handlers: only the heartbeat)."""
+        log.info("service started", extra={"topics": subscribed_topics(self.settings, handlers)})
+        if not handlers:
+            while not self.stop_event.wait(1.0):
+                self.heartbeat()
+            return
+        consumer = make_consumer(self.settings, subscribed_topics(self.settings, handlers))
         try:
-            if self.handlers:
-                consumer = make_consumer(self.settings, self.subscribed_topics())
-                try:
-                    loop = ConsumingLoop(self.settings, consumer, self.producer, self.db, self.relay,
-                                         self.handlers, self.stop_event)
-                    loop.on_poll = self.heartbeat
-                    loop.run()
-                finally:
-                    consumer.close(autocommit=False, timeout_ms=5000)
-            else:
-                while not self.stop_event.wait(1.0):
-                    self.heartbeat()
+            loop = ConsumingLoop(self.settings, consumer, self.producer, self.database, self.outbox_relay,
+                                 handlers, self.stop_event)
+            loop.on_poll = self.heartbeat
+            loop.run()
         finally:
-            self.shutdown()
+            consumer.close(autocommit=False, timeout_ms=5000)
 
     def heartbeat(self) -> None:
         """Touch the liveness file that `python -m onewindow_platform.healthcheck` reads."""
@@ -118,7 +111,7 @@ class ServiceRuntime:
                 log.exception("shutdown step failed")
         if self.relay is not None:
             self.relay.stop()
-        if getattr(self, "producer", None) is not None:
+        if self.producer is not None:
             self.producer.close(timeout=10)
         if self.db is not None:
             self.db.close()
@@ -134,24 +127,11 @@ class ServiceRuntime:
         signal.signal(signal.SIGINT, request_stop)
 
 
+def subscribed_topics(settings: PlatformSettings, handlers: Mapping[str, Handler]) -> list[str]:
+    names = {topic_for_event(event_type).name for event_type in handlers}
+    return sorted(physical_name(settings, name) for name in names)
+
+
 def heartbeat_path(settings: PlatformSettings) -> Path:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings.data_dir / f"{settings.service_name}.alive"
-
-
-def run_service(
-    settings_factory: Callable[[], PlatformSettings],
-    *,
-    handlers: Mapping[str, Handler] | None = None,
-    schema: Schema | None = None,
-    servers: Sequence[ExtraServer] = (),
-) -> int:
-    """Run a service until it is told to stop. Returns the process exit code: 0 after a clean
-    drain, 2 when it could not start (the reason is printed for the operator)."""
-    try:
-        settings = settings_factory()
-        ServiceRuntime(settings, schema=schema, handlers=handlers, servers=servers).run()
-    except (ConfigurationError, BrokerUnavailable) as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
-        return 2
-    return 0

@@ -18,17 +18,17 @@ from pathlib import Path
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 
 from onewindow.audit.v1 import audit_pb2_grpc
+from onewindow_platform.bootstrap import Built, Service, run
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import grpc_server
-from onewindow_platform.runtime import ServiceRuntime, run_service
 from onewindow_platform.storage import Database
 
 from .archive import ArchiveRefused, archive_before
 from .checkpointer import Checkpointer
 from .domain.checkpoints import public_bytes
 from .grpc_api import AuditApi
-from .handlers import make_handlers
+from .handlers import HANDLERS
 from .keys import KeyError_, signing_key, trusted_keys
 from .otlp_receiver import OtlpTraceReceiver
 from .settings import AuditSettings, settings_from_env
@@ -37,44 +37,49 @@ from .span_store import SpanStore
 from .storage import AuditStore, open_store
 
 
-class AuditNode:
-    """Opens the stores once the runtime has its database; handlers reach the store through it."""
+def close_stores(built: Built) -> Callable[[], None]:
+    def close() -> None:  # last: after the servers and the checkpointer that use them
+        built.spans.close()
+        built.store.close()
 
-    def __init__(self, settings: AuditSettings) -> None:
-        self.settings = settings
-        self.key = signing_key(settings)
-        self.keys = trusted_keys(settings, self.key)
-        self._store: AuditStore | None = None
+    return close
 
-    def store(self) -> AuditStore:
-        assert self._store is not None, "the store is opened before the consumer starts"
-        return self._store
 
-    def start(self, runtime: ServiceRuntime) -> Callable[[], None]:
-        self._store = open_store(self.settings.audit_database_url, runtime.db)
-        spans = SpanStore(self.settings.resolved_span_store_path(), self.settings.span_retention_days)
-        checkpointer = Checkpointer(self._store, self.key, self.settings.audit_checkpoint_interval_s)
-        checkpointer.start()
-        api = AuditApi(self._store, spans, lambda: self.keys)
-        forwarder = SpanForwarder(self.settings.span_forward_endpoint) if self.settings.span_forward_endpoint else None
+def sign_checkpoints(built: Built) -> Callable[[], None]:
+    checkpointer = Checkpointer(built.store, built.key, built.settings.audit_checkpoint_interval_s)
+    checkpointer.start()
+    return checkpointer.stop
+
+
+def serve_api(built: Built) -> Callable[[], None]:
+    settings = built.settings
+    api = AuditApi(built.store, built.spans, lambda: built.keys)
+    forwarder = SpanForwarder(settings.span_forward_endpoint) if settings.span_forward_endpoint else None
+    if forwarder is not None:
+        forwarder.start()
+
+    def register(server: object) -> None:
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(api, server)
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(OtlpTraceReceiver(built.spans, forwarder), server)
+
+    stop_server = grpc_server(settings.audit_grpc_address, register)
+
+    def stop() -> None:
+        stop_server()
         if forwarder is not None:
-            forwarder.start()
+            forwarder.stop()
 
-        def register(server: object) -> None:
-            audit_pb2_grpc.add_AuditServiceServicer_to_server(api, server)
-            trace_service_pb2_grpc.add_TraceServiceServicer_to_server(OtlpTraceReceiver(spans, forwarder), server)
+    return stop
 
-        stop_server = grpc_server(self.settings.audit_grpc_address, register)
 
-        def stop() -> None:
-            stop_server()
-            if forwarder is not None:
-                forwarder.stop()
-            checkpointer.stop()
-            spans.close()
-            self.store().close()
-
-        return stop
+SERVICE = Service(
+    settings=settings_from_env,
+    reference={"key": signing_key, "keys": lambda settings: trusted_keys(settings, signing_key(settings))},
+    components={"store": lambda b: open_store(b.settings.audit_database_url, b.db),
+                "spans": lambda b: SpanStore(b.settings.resolved_span_store_path(), b.settings.span_retention_days)},
+    handlers=HANDLERS,
+    servers=[close_stores, sign_checkpoints, serve_api],  # stopped in reverse order
+)
 
 
 def _open_for_command(settings: AuditSettings) -> AuditStore:
@@ -122,10 +127,7 @@ def archive_command(settings: AuditSettings, args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] not in ("verify", "archive", "public-key"):
-        node = _node()
-        if node is None:
-            return 2
-        return run_service(lambda: node.settings, handlers=make_handlers(node.store), servers=[node.start])
+        return run(SERVICE)
     parser = argparse.ArgumentParser(prog="python -m onewindow_audit")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("verify", help="recompute the chain and check it against the signed checkpoints")
@@ -146,14 +148,6 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigurationError, KeyError_, FileNotFoundError, StorageUnavailable, ValueError) as exc:
         print(f"cannot {parsed.command}: {exc}", file=sys.stderr)
         return 2
-
-
-def _node() -> AuditNode | None:
-    try:
-        return AuditNode(settings_from_env())
-    except (ConfigurationError, KeyError_) as exc:
-        print(f"cannot start: {exc}", file=sys.stderr)
-        return None
 
 
 if __name__ == "__main__":

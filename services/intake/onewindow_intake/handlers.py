@@ -11,6 +11,7 @@ import datetime as dt
 import json
 
 from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
 
 from onewindow.application.v1.events_pb2 import ApplicationCompleted, ApplicationRouted
 from onewindow.notification.v1.events_pb2 import NotificationChannel, NotificationFailed, NotificationReason
@@ -25,8 +26,8 @@ from onewindow.task.v1.events_pb2 import (
     TaskEscalated,
     TaskReturned,
 )
-from onewindow_platform.consumer import Handler, HandlerContext
-from onewindow_platform.events import DecodedEvent
+from onewindow_platform.bootstrap import UseCase
+from onewindow_platform.consumer import HandlerContext
 
 from . import storage
 
@@ -66,25 +67,21 @@ def _after_task_change(ctx: HandlerContext, application_id: str | None) -> None:
     storage.set_application_status(ctx.tx, application_id, status, _now())
 
 
-def on_routed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    routed = event.payload
-    assert isinstance(routed, ApplicationRouted)
+def on_routed(routed: ApplicationRouted, ctx: HandlerContext) -> None:
     for planned in routed.tasks:
-        storage.plan_task(ctx.tx, event.application_id, storage.StoredTask(
+        storage.plan_task(ctx.tx, ctx.event.application_id, storage.StoredTask(
             task_id=planned.task_id, department_code=planned.department_code,
             department_name=planned.department_name, region_code=planned.region_code, level=planned.level,
             step=planned.step, status="waiting" if planned.depends_on_task_ids else "planned",
             deadline=MessageToDict(planned.deadline) if planned.HasField("deadline") else {},
         ))
-    storage.record_routing(ctx.tx, event.application_id, routed.cross_region, routed.fallback_used,
+    storage.record_routing(ctx.tx, ctx.event.application_id, routed.cross_region, routed.fallback_used,
                            routed.fallback_reason)
-    _advance(ctx, event.application_id, "routed", routed.handling_region_code)
+    _advance(ctx, ctx.event.application_id, "routed", routed.handling_region_code)
 
 
-def on_task_dispatched(event: DecodedEvent, ctx: HandlerContext) -> None:
-    task = event.payload
-    assert isinstance(task, TaskDispatched)
-    storage.dispatch_task(ctx.tx, event.application_id, storage.StoredTask(
+def on_task_dispatched(task: TaskDispatched, ctx: HandlerContext) -> None:
+    storage.dispatch_task(ctx.tx, ctx.event.application_id, storage.StoredTask(
         task_id=task.task_id, department_code=task.department_code, department_name=task.department_name,
         region_code=task.region_code, level=task.level, step=task.step, status="dispatched",
         deadline=MessageToDict(task.deadline) if task.HasField("deadline") else {},
@@ -92,7 +89,7 @@ def on_task_dispatched(event: DecodedEvent, ctx: HandlerContext) -> None:
     ))
     if task.purpose == "follow_up":
         storage.update_task(ctx.tx, task.task_id, note="回访: follow-up of a dissatisfied rating (差评)")
-    _advance(ctx, event.application_id, "in_progress")
+    _advance(ctx, ctx.event.application_id, "in_progress")
 
 
 def _set_task(ctx: HandlerContext, task_id: str, **changes: str | int | None) -> None:
@@ -105,49 +102,37 @@ def _set_task(ctx: HandlerContext, task_id: str, **changes: str | int | None) ->
 BEFORE_DELIVERY = {"planned", "waiting", "dispatched", "delivery_parked"}
 
 
-def on_delivered(event: DecodedEvent, ctx: HandlerContext) -> None:
-    assert isinstance(event.payload, TaskDelivered)
-    row = ctx.tx.execute("SELECT note, status FROM tasks WHERE task_id = ?", (event.payload.task_id,)).fetchone()
+def on_delivered(delivered: TaskDelivered, ctx: HandlerContext) -> None:
+    row = ctx.tx.execute("SELECT note, status FROM tasks WHERE task_id = ?", (delivered.task_id,)).fetchone()
     stale_parking_note = bool(row) and str(row[0]).startswith(PARKED_NOTE)  # delivered after all
     status = "delivered" if row is None or row[1] in BEFORE_DELIVERY else None
-    _set_task(ctx, event.payload.task_id, status=status, note="" if stale_parking_note else None)
+    _set_task(ctx, delivered.task_id, status=status, note="" if stale_parking_note else None)
 
 
-def on_delivery_failed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    failed = event.payload
-    assert isinstance(failed, TaskDeliveryFailed)
+def on_delivery_failed(failed: TaskDeliveryFailed, ctx: HandlerContext) -> None:
     if failed.parked:
         _set_task(ctx, failed.task_id, status="delivery_parked",
                   note=f"{PARKED_NOTE} after {failed.attempts} attempts: {failed.reason}")
 
 
-def on_acknowledged(event: DecodedEvent, ctx: HandlerContext) -> None:
-    assert isinstance(event.payload, TaskAcknowledged)
-    _set_task(ctx, event.payload.task_id, status="acknowledged")
+def on_acknowledged(acknowledged: TaskAcknowledged, ctx: HandlerContext) -> None:
+    _set_task(ctx, acknowledged.task_id, status="acknowledged")
 
 
-def on_supplement_requested(event: DecodedEvent, ctx: HandlerContext) -> None:
-    request = event.payload
-    assert isinstance(request, SupplementRequested)
+def on_supplement_requested(request: SupplementRequested, ctx: HandlerContext) -> None:
     note = "missing: " + ", ".join(request.missing_fields) + (f" ({request.note})" if request.note else "")
     _set_task(ctx, request.task_id, status="needs_supplement", note=note)
 
 
-def on_task_completed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    completed = event.payload
-    assert isinstance(completed, TaskCompleted)
+def on_task_completed(completed: TaskCompleted, ctx: HandlerContext) -> None:
     _set_task(ctx, completed.task_id, status="completed", outcome=completed.outcome, result_text=completed.result_text)
 
 
-def on_returned(event: DecodedEvent, ctx: HandlerContext) -> None:
-    returned = event.payload
-    assert isinstance(returned, TaskReturned)
+def on_returned(returned: TaskReturned, ctx: HandlerContext) -> None:
     _set_task(ctx, returned.task_id, status="returned", note=f"returned: {returned.reason}")
 
 
-def on_deadline_missed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    missed = event.payload
-    assert isinstance(missed, TaskDeadlineMissed)
+def on_deadline_missed(missed: TaskDeadlineMissed, ctx: HandlerContext) -> None:
     new_due = missed.new_deadline.due_at.ToJsonString()
     application_id = storage.update_task(ctx.tx, missed.task_id, note=f"overdue; new deadline {new_due}")
     if application_id is not None:
@@ -155,42 +140,36 @@ def on_deadline_missed(event: DecodedEvent, ctx: HandlerContext) -> None:
                        (json.dumps(MessageToDict(missed.new_deadline)), missed.task_id))
 
 
-def on_notification_failed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    failed = event.payload
-    assert isinstance(failed, NotificationFailed)
+def on_notification_failed(failed: NotificationFailed, ctx: HandlerContext) -> None:
     if failed.permanent:
         channel = NotificationChannel.Name(failed.channel).removeprefix("NOTIFICATION_CHANNEL_").lower()
         reason = NotificationReason.Name(failed.reason).removeprefix("NOTIFICATION_REASON_").lower()
-        storage.add_notification_problem(ctx.tx, event.application_id, f"{reason} by {channel}: {failed.error}")
+        storage.add_notification_problem(ctx.tx, ctx.event.application_id, f"{reason} by {channel}: {failed.error}")
 
 
-def on_escalated(event: DecodedEvent, ctx: HandlerContext) -> None:
-    escalated = event.payload
-    assert isinstance(escalated, TaskEscalated)
+def on_escalated(escalated: TaskEscalated, ctx: HandlerContext) -> None:
     status = "coordination" if escalated.to_coordinator else None  # a re-dispatch follows otherwise
     application_id = storage.update_task(ctx.tx, escalated.task_id, status=status, note=escalated.reason)
     _after_task_change(ctx, application_id)
 
 
-def on_application_completed(event: DecodedEvent, ctx: HandlerContext) -> None:
-    completed = event.payload
-    assert isinstance(completed, ApplicationCompleted)
-    if _current_status(ctx, event.application_id) is None:
+def on_application_completed(completed: ApplicationCompleted, ctx: HandlerContext) -> None:
+    if _current_status(ctx, ctx.event.application_id) is None:
         return
-    storage.set_application_status(ctx.tx, event.application_id, "completed", _now(), outcome=completed.outcome)
+    storage.set_application_status(ctx.tx, ctx.event.application_id, "completed", _now(), outcome=completed.outcome)
 
 
-HANDLERS: dict[str, Handler] = {
-    ApplicationRouted.DESCRIPTOR.full_name: on_routed,
-    TaskDispatched.DESCRIPTOR.full_name: on_task_dispatched,
-    TaskDelivered.DESCRIPTOR.full_name: on_delivered,
-    TaskDeliveryFailed.DESCRIPTOR.full_name: on_delivery_failed,
-    TaskAcknowledged.DESCRIPTOR.full_name: on_acknowledged,
-    SupplementRequested.DESCRIPTOR.full_name: on_supplement_requested,
-    TaskCompleted.DESCRIPTOR.full_name: on_task_completed,
-    TaskReturned.DESCRIPTOR.full_name: on_returned,
-    TaskEscalated.DESCRIPTOR.full_name: on_escalated,
-    TaskDeadlineMissed.DESCRIPTOR.full_name: on_deadline_missed,
-    NotificationFailed.DESCRIPTOR.full_name: on_notification_failed,
-    ApplicationCompleted.DESCRIPTOR.full_name: on_application_completed,
+HANDLERS: dict[type[Message], UseCase] = {
+    ApplicationRouted: on_routed,
+    TaskDispatched: on_task_dispatched,
+    TaskDelivered: on_delivered,
+    TaskDeliveryFailed: on_delivery_failed,
+    TaskAcknowledged: on_acknowledged,
+    SupplementRequested: on_supplement_requested,
+    TaskCompleted: on_task_completed,
+    TaskReturned: on_returned,
+    TaskEscalated: on_escalated,
+    TaskDeadlineMissed: on_deadline_missed,
+    NotificationFailed: on_notification_failed,
+    ApplicationCompleted: on_application_completed,
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import grpc
 
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
@@ -23,7 +21,7 @@ CHANNEL_NAMES = {NotificationChannel.NOTIFICATION_CHANNEL_SMS: "sms",
 
 
 class NotificationApi(notification_pb2_grpc.NotificationServiceServicer):
-    def __init__(self, db: Database, sender: Callable[[], Sender | None], satisfaction: SatisfactionService) -> None:
+    def __init__(self, db: Database, sender: Sender, satisfaction: SatisfactionService) -> None:
         self.db = db
         self.sender = sender
         self.satisfaction = satisfaction
@@ -57,14 +55,10 @@ class NotificationApi(notification_pb2_grpc.NotificationServiceServicer):
                               context: grpc.ServicerContext) -> notification_pb2.RecordDeliveryReceiptResponse:
         with server_span(context, "NotificationService/RecordDeliveryReceipt"):
             channel = CHANNEL_NAMES.get(request.channel)
-            sender = self.sender()
             if channel is None or not request.provider_message_id:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT, "channel (sms or email) and provider_message_id")
                 raise AssertionError("abort raises")
-            if sender is None:
-                context.abort(grpc.StatusCode.UNAVAILABLE, "the sender is not running yet")
-                raise AssertionError("abort raises")
-            known = sender.record_receipt(channel, request.provider_message_id, request.delivered, request.detail)
+            known = self.sender.record_receipt(channel, request.provider_message_id, request.delivered, request.detail)
             return notification_pb2.RecordDeliveryReceiptResponse(known=known)
 
     def ListInbox(self, request: notification_pb2.ListInboxRequest,
