@@ -115,3 +115,16 @@ def test_a_notification_file_from_before_the_traceparent_column_gets_it(tmp_path
     notification_storage.SCHEMA.upgrade(db)
     columns = {row[1] for row in db.connection().execute("PRAGMA table_info(notifications)")}
     assert "traceparent" in columns
+
+
+def test_intake_v2_turns_the_parking_note_into_a_fact(tmp_path: Path) -> None:
+    old = tmp_path / "intake.db"
+    with sqlite3.connect(old) as conn:
+        conn.executescript((RELEASE_0_1 / "intake.sql").read_text())
+        for task_id, note in (("T1", "delivery parked after 8 attempts: timeout"), ("T2", "returned: wrong office")):
+            conn.execute("INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code,"
+                         " level, step, status, note) VALUES (?, 'A1', 'D', 'd', '110101', 4, 1, 'x', ?)",
+                         (task_id, note))
+    db = Database(old)
+    assert intake_storage.SCHEMA.upgrade(db) == [1, 2]  # 1 adopts the file (no ledger yet), 2 runs
+    assert dict(db.connection().execute("SELECT task_id, parked FROM tasks").fetchall()) == {"T1": 1, "T2": 0}

@@ -18,9 +18,10 @@ from onewindow_platform.storage import Database
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, trace_id_hex
 
 from . import storage
+from .domain.case_states import NotNow
 from .domain.validation import Submission
 from .settings import IntakeSettings
-from .submissions import IdempotencyConflict, NotFound, NotNow, SubmissionService
+from .submissions import IdempotencyConflict, NotFound, SubmissionService
 
 STATUS_TO_PROTO = {
     "accepted": ApplicationStatus.APPLICATION_STATUS_ACCEPTED,

@@ -72,6 +72,11 @@ CREATE INDEX IF NOT EXISTS tasks_department ON tasks (department_code);
 """
 SCHEMA = Schema("intake", (
     Migration(1, "applications, tasks, case counters, idempotency keys (release 0.1)", SCHEMA_1),
+    # Whether a task's delivery was parked was read from its note's first words; now it is a fact.
+    Migration(2, "tasks.parked", """
+        ALTER TABLE tasks ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
+        UPDATE tasks SET parked = 1 WHERE note LIKE 'delivery parked%';
+    """),
 ))
 
 
@@ -218,15 +223,36 @@ def dispatch_task(tx: Transaction, application_id: str, task: StoredTask) -> Non
 
 
 def update_task(tx: Transaction, task_id: str, status: str | None = None, note: str | None = None,
-                outcome: int | None = None, result_text: str | None = None) -> str | None:
+                outcome: int | None = None, result_text: str | None = None, parked: bool | None = None,
+                deadline: dict[str, object] | None = None) -> str | None:
     """Set what an event says about a task; returns its application id (None if unknown)."""
     row = tx.execute("SELECT application_id FROM tasks WHERE task_id = ?", (task_id,)).fetchone()
     if row is None:
         return None
     tx.execute("UPDATE tasks SET status = COALESCE(?, status), note = COALESCE(?, note),"
-               " outcome = COALESCE(?, outcome), result_text = COALESCE(?, result_text) WHERE task_id = ?",
-               (status, note, outcome, result_text, task_id))
+               " outcome = COALESCE(?, outcome), result_text = COALESCE(?, result_text),"
+               " parked = COALESCE(?, parked), deadline_json = COALESCE(?, deadline_json) WHERE task_id = ?",
+               (status, note, outcome, result_text, None if parked is None else int(parked),
+                None if deadline is None else json.dumps(deadline), task_id))
     return str(row[0])
+
+
+def application_status(tx: Transaction, application_id: str) -> str | None:
+    row = tx.execute("SELECT status FROM applications WHERE application_id = ?", (application_id,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def task_status(tx: Transaction, task_id: str) -> tuple[str, bool] | None:
+    """(status, parked) of a task, None when unknown."""
+    row = tx.execute("SELECT status, parked FROM tasks WHERE task_id = ?", (task_id,)).fetchone()
+    return (str(row[0]), bool(row[1])) if row else None
+
+
+def task_for_supplement(tx: Transaction, application_id: str, task_id: str) -> tuple[str, str] | None:
+    """(item code, task status) of a case's task, None when the case has no such task."""
+    row = tx.execute("SELECT a.item_code, t.status FROM tasks t JOIN applications a USING (application_id)"
+                     " WHERE t.task_id = ? AND t.application_id = ?", (task_id, application_id)).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
 
 
 def task_statuses(tx: Transaction, application_id: str) -> list[str]:

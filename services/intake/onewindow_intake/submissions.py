@@ -24,6 +24,7 @@ from onewindow_platform.pii import mask_email, mask_id_number, mask_name, mask_p
 from onewindow_platform.storage import Database, Transaction
 
 from . import storage
+from .domain.case_states import CaseStatus, TaskStatus, after_supplement, check_supplement_wanted
 from .domain.identity import normalise_phone
 from .domain.validation import Submission, Violation, field_problem, validate
 from .settings import IntakeSettings
@@ -35,10 +36,6 @@ class IdempotencyConflict(Exception):
 
 class NotFound(Exception):
     pass
-
-
-class NotNow(Exception):
-    """The case is not in a state that allows this (e.g. no supplement was asked for)."""
 
 
 @dataclass(frozen=True)
@@ -150,14 +147,11 @@ class SubmissionService:
                            actor: Actor) -> tuple[str, list[Violation]]:
         """Stage SupplementProvided for a task that asked for material. Returns (event id, problems)."""
         with self.db.transaction() as tx:
-            row = tx.execute("SELECT a.item_code, t.status, t.department_code FROM tasks t JOIN applications a"
-                             " USING (application_id) WHERE t.task_id = ? AND t.application_id = ?",
-                             (task_id, application_id)).fetchone()
-            if row is None:
+            found = storage.task_for_supplement(tx, application_id, task_id)
+            if found is None:
                 raise NotFound(f"application {application_id} has no task {task_id}")
-            item_code, status, _department = row
-            if status != "needs_supplement":
-                raise NotNow(f"task {task_id} is {status}; no supplement was asked for")
+            item_code, status = found
+            check_supplement_wanted(task_id, status)
             item = self.catalog.items[item_code]
             specs = {spec.name: spec for spec in item.fields}
             problems = [Violation(f"fields.{name}", f"is not a field of {item_code}") for name in fields
@@ -173,12 +167,11 @@ class SubmissionService:
             envelope = build_envelope(SupplementProvided(task_id=task_id, fields=supplied),
                                       application_id=application_id, source=self.settings.service_name, actor=actor)
             add_to_outbox(tx, self.settings, envelope)
-            tx.execute("UPDATE tasks SET status = 'supplement_provided', note = '' WHERE task_id = ?", (task_id,))
-            still_waiting = tx.execute("SELECT 1 FROM tasks WHERE application_id = ? AND status = 'needs_supplement'",
-                                       (application_id,)).fetchone()
-            if not still_waiting:
-                tx.execute("UPDATE applications SET status = 'in_progress', updated_at = ? WHERE application_id = ?"
-                           " AND status = 'needs_supplement'", (dt.datetime.now(dt.UTC).isoformat(), application_id))
+            storage.update_task(tx, task_id, status=TaskStatus.SUPPLEMENT_PROVIDED, note="")
+            current = storage.application_status(tx, application_id) or CaseStatus.NEEDS_SUPPLEMENT
+            status_now = after_supplement(storage.task_statuses(tx, application_id), current)
+            if status_now != current:
+                storage.set_application_status(tx, application_id, status_now, dt.datetime.now(dt.UTC).isoformat())
         self._committed()
         return envelope.event_id, []
 
