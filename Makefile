@@ -14,7 +14,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
+.PHONY: help install proto proto-check docs docs-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ proto-check: install ## Fail when libs/contracts differs from what `make proto` 
 		&& echo "proto-check: generated code matches proto/" \
 		|| { echo "proto-check: libs/contracts is out of date: run 'make proto' and commit it"; exit 1; }
 
+docs: install ## Rewrite the README parts the code says (contracts, settings, topics)
+	$(PY) -m onewindow_devtools.docs
+
+docs-check: install ## Fail when a README differs from what `make docs` writes
+	$(PY) -m onewindow_devtools.docs --check
+
 kafka-fetch: install ## Resolve the Kafka broker's jars from Maven Central into .kafka/libs
 	$(KAFKA) fetch
 
@@ -67,7 +73,7 @@ run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them al
 	$(PY) -m onewindow_devtools.run_stack
 
 test: install ## Install, check generated code and lint, start Kafka, run every test, stop what was started
-	$(MAKE) --no-print-directory proto-check lint
+	$(MAKE) --no-print-directory proto-check docs-check lint
 	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
 
 test-faults: install ## The fault suite alone: the stack under load, broken on purpose; prints the table

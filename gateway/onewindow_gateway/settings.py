@@ -13,24 +13,36 @@ class GatewaySettings(PlatformSettings):
     service_name: str = Field(
         default="ow-gateway", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
-    gateway_host: str = Field(default="127.0.0.1")
-    gateway_port: int = Field(default=8080, ge=1, le=65535)
-    readiness_timeout_s: float = Field(default=3.0, gt=0)
-    intake_grpc_address: str = Field(default="127.0.0.1:50051")
-    adapter_grpc_address: str = Field(default="127.0.0.1:50052")
-    notification_grpc_address: str = Field(default="127.0.0.1:50053")
-    audit_grpc_address: str = Field(default="127.0.0.1:50054")
+    gateway_host: str = Field(description="Where the gateway listens", default="127.0.0.1")
+    gateway_port: int = Field(description="Its port", default=8080, ge=1, le=65535)
+    readiness_timeout_s: float = Field(description="How long /readyz waits for each service", default=3.0, gt=0)
+    intake_grpc_address: str = Field(description="Intake's gRPC API", default="127.0.0.1:50051")
+    adapter_grpc_address: str = Field(
+        default="127.0.0.1:50052",
+        description="The department-adapter's gRPC API (agency callbacks, parked tasks)",
+    )
+    notification_grpc_address: str = Field(
+        default="127.0.0.1:50053",
+        description="The notification service's gRPC API (inbox, receipts, ratings)",
+    )
+    audit_grpc_address: str = Field(
+        default="127.0.0.1:50054",
+        description="The audit service's gRPC API (timelines, traces, chain verification)",
+    )
     agency_callback_master_secret: str = Field(
         default="", description="derives each agency's HMAC callback secret; empty: token callbacks only")
-    grpc_timeout_s: float = Field(default=10.0, gt=0)
+    grpc_timeout_s: float = Field(description="Longest wait for a service's answer before 503", default=10.0, gt=0)
     gateway_tokens_file: Path | None = Field(
         default=None, description="JSON file of hashed bearer tokens and their roles (see README)",
     )
     sms_receipt_token: str = Field(default="", description="shared with the SMS provider for delivery receipts")
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    catalog_dir: Path | None = Field(default=None)
+    max_body_bytes: int = Field(description="Request bodies above this get 413", default=64 * 1024, ge=1024)
+    catalog_dir: Path | None = Field(description="Reference data folder (default: the shipped catalogue)", default=None)
     rate_limit_per_s: float = Field(default=50.0, gt=0, description="requests a second per token (bursts: below)")
-    rate_limit_burst: float = Field(default=100.0, ge=1)
+    rate_limit_burst: float = Field(
+        default=100.0, ge=1,
+        description="Requests a token may send at once before the per-second limit applies",
+    )
     auth_failures_per_min: float = Field(default=30.0, gt=0, description="failed authentications per client address")
     gateway_docs: bool = Field(default=True, description="serve /docs and /openapi.json (turn off in production)")
     gateway_cors_origins: str = Field(default="", description="comma-separated origins allowed by CORS; empty: none")

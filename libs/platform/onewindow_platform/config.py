@@ -29,18 +29,30 @@ class PlatformSettings(BaseSettings):
         validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
         description="Service name in logs, spans, consumer group and event source.",
     )
-    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
-    kafka_client_id: str = Field(default="")
-    kafka_startup_timeout_s: float = Field(default=30.0, gt=0)
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        description="Kafka cluster; when set, `make run` and `make test` start no broker of their own",
+    )
+    kafka_client_id: str = Field(description="Kafka client id (default: the service name)", default="")
+    kafka_startup_timeout_s: float = Field(
+        default=30.0, gt=0,
+        description="How long a service waits for the broker at start-up before it fails",
+    )
     topic_prefix: str = Field(default="", description="Prefix for every topic name (tests, tenants).")
-    topic_partitions: int = Field(default=6, ge=1)
-    topic_replication_factor: int = Field(default=1, ge=1)
-    topic_retention_days: int = Field(default=180, ge=1)
+    topic_partitions: int = Field(description="Partitions of the topics a service creates", default=6, ge=1)
+    topic_replication_factor: int = Field(description="Replication of the topics a service creates", default=1, ge=1)
+    topic_retention_days: int = Field(
+        default=180, ge=1,
+        description="Retention of the event topics (the Cybersecurity Law asks for logs of at least 6 months)",
+    )
 
-    data_dir: Path = Field(default=Path(".data"))
+    data_dir: Path = Field(
+        default=Path(".data"),
+        description="Where each service keeps its SQLite file and development keys",
+    )
     database_path: Path | None = Field(default=None, description="SQLite file; default <data_dir>/<service>.db")
 
-    consumer_max_poll_records: int = Field(default=500, ge=1)
+    consumer_max_poll_records: int = Field(description="Records per poll", default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(
         default=2000, ge=10, description="Longest a poll blocks when nothing comes (a record ends it at once): "
                                          "how often an idle service's loop turns, and how long SIGTERM may wait.",
@@ -77,10 +89,19 @@ class PlatformSettings(BaseSettings):
         default=3600.0, gt=0, description="Least time between two prunings of the inbox (only while events come).",
     )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
-    retry_backoff_initial_ms: int = Field(default=100, ge=1)
-    retry_backoff_max_ms: int = Field(default=10_000, ge=1)
-    producer_linger_ms: int = Field(default=5, ge=0)
-    relay_batch_size: int = Field(default=500, ge=1)
+    retry_backoff_initial_ms: int = Field(
+        default=100, ge=1,
+        description="First wait before a failed handler is tried again (doubling, with jitter)",
+    )
+    retry_backoff_max_ms: int = Field(
+        default=10_000, ge=1,
+        description="Longest wait between two tries of a failed handler",
+    )
+    producer_linger_ms: int = Field(
+        default=5, ge=0,
+        description="How long the producer may hold a record to batch it with others",
+    )
+    relay_batch_size: int = Field(description="Outbox rows the relay publishes in one batch", default=500, ge=1)
     relay_idle_interval_ms: int = Field(
         default=5000, ge=10,
         description="Longest wait of the relay between two looks at the outbox. Every commit that stages "
@@ -88,14 +109,22 @@ class PlatformSettings(BaseSettings):
                     "a failed publish is retried with its own backoff.",
     )
 
-    log_level: str = Field(default="INFO")
-    log_file: Path | None = Field(default=None)
+    log_level: str = Field(
+        default="INFO",
+        description="JSON logs on stderr at this level; ID-card and phone numbers are always masked",
+    )
+    log_file: Path | None = Field(description="Also write the logs to this file", default=None)
 
     trace_file: Path | None = Field(default=None, description="Also write finished spans as JSON lines here.")
     otlp_endpoint: str | None = Field(
+        description="Export spans with OTLP/gRPC here (the audit service's span store under `make run`, "
+                    "Jaeger, a collector)",
         default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "OW_OTLP_ENDPOINT"),
     )
-    trace_sampling_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+    trace_sampling_ratio: float = Field(
+        default=1.0, ge=0.0, le=1.0,
+        description="Share of traces exported (parent-based: a case's spans are all kept or all dropped)",
+    )
     consumer_spans: bool = Field(
         default=True, description="A 'process <topic>' span per handled record. A sink that records every event "
                                   "(the audit) turns it off: its record already says when the event arrived, and "

@@ -15,7 +15,10 @@ class AdapterSettings(PlatformSettings):
     )
     adapter_grpc_address: str = Field(default="127.0.0.1:50052", description="host:port of the adapter's gRPC API")
     connectors_file: Path | None = Field(default=None, description="connector configuration; default: shipped file")
-    delivery_workers: int = Field(default=4, ge=1, le=64)
+    delivery_workers: int = Field(
+        default=4, ge=1, le=64,
+        description="Deliveries made at once (one slow agency does not hold up the others)",
+    )
 
 
 def settings_from_env() -> AdapterSettings:

@@ -16,7 +16,10 @@ class IntakeSettings(PlatformSettings):
     intake_grpc_address: str = Field(default="127.0.0.1:50051", description="host:port the gRPC API listens on")
     catalog_dir: Path | None = Field(default=None, description="reference data folder; default: the shipped data")
     holidays_dir: Path | None = Field(default=None, description="extra official holiday schedules (<year>.yaml)")
-    list_page_size_max: int = Field(default=100, ge=1, le=1000)
+    list_page_size_max: int = Field(
+        default=100, ge=1, le=1000,
+        description="Most applications one ListApplications page returns",
+    )
     intake_max_publish_lag_s: float = Field(
         default=30.0, gt=0, description="Refuse new submissions (503, retry later) while accepted events have waited "
                                         "this long for the broker",
