@@ -13,7 +13,6 @@ from onewindow_platform.events import EVENT_TYPES, PoisonRecord, build_envelope,
 from onewindow_platform.topics import ALL_TOPICS, topic_for_event
 
 LIFECYCLE = {
-    "onewindow.application.v1.ApplicationSubmitted",
     "onewindow.application.v1.ApplicationAccepted",
     "onewindow.application.v1.ApplicationRouted",
     "onewindow.task.v1.TaskDispatched",

@@ -212,7 +212,7 @@ def test_poison_records_on_every_topic(make_stack: StackFactory) -> None:
     from kafka import KafkaProducer
 
     from onewindow_platform.topics import ALL_TOPICS
-    from tests.support.kafka_io import produce, produce_raw, submitted
+    from tests.support.kafka_io import probe_event, produce, produce_raw
 
     stack = make_stack()
     load = Load(stack, count=12, rate_per_s=3.0)
@@ -225,9 +225,9 @@ def test_poison_records_on_every_topic(make_stack: StackFactory) -> None:
     for topic in ALL_TOPICS:
         name = stack.topic_prefix + topic.name
         package = topic.module.DESCRIPTOR.package  # type: ignore[attr-defined]
-        unknown = submitted("poison-case", "unknown")
+        unknown = probe_event("poison-case", "unknown")
         unknown.event_type = f"{package}.SomethingTeleported"
-        wrong_schema = submitted("poison-case", "wrong-schema")
+        wrong_schema = probe_event("poison-case", "wrong-schema")
         wrong_schema.event_type = next(t for t in topic.module.DESCRIPTOR.message_types_by_name)  # type: ignore[attr-defined]
         wrong_schema.event_type = f"{package}.{wrong_schema.event_type}"
         wrong_schema.payload.type_url = "type.googleapis.com/onewindow.common.v1.Actor"

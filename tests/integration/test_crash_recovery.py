@@ -18,7 +18,7 @@ import pytest
 
 from onewindow_platform.config import PlatformSettings
 from onewindow_platform.topics import APPLICATIONS, physical_name
-from tests.support.kafka_io import decode_envelopes, produce, read_all, submitted
+from tests.support.kafka_io import decode_envelopes, probe_event, produce, read_all
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.kafka
@@ -46,7 +46,7 @@ def _wait_for_all_accepted(settings: PlatformSettings, inputs: set[str]) -> None
 def test_sigkill_after_the_database_commit_before_the_offset_commit(
         topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
     inbound = physical_name(topics, APPLICATIONS.name)
-    envelopes = [submitted(f"app-{i % 7}-{uuid.uuid4().hex[:4]}", f"m{i:03d}") for i in range(40)]
+    envelopes = [probe_event(f"app-{i % 7}-{uuid.uuid4().hex[:4]}", f"m{i:03d}") for i in range(40)]
     produce(producer, inbound, envelopes)
 
     # Dies right after its first transaction committed (a batch of records, or one), before
@@ -69,7 +69,7 @@ def test_sigkill_at_random_moments_under_load(
         topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
     """Kill -9 the consumer three times at arbitrary points while records keep arriving."""
     inbound = physical_name(topics, APPLICATIONS.name)
-    envelopes = [submitted(f"app-{i % 11}-x", f"m{i:04d}") for i in range(600)]
+    envelopes = [probe_event(f"app-{i % 11}-x", f"m{i:04d}") for i in range(600)]
     feeding_done = threading.Event()
 
     def feed() -> None:
@@ -102,7 +102,7 @@ def test_sigkill_at_random_moments_under_load(
 def test_outbox_row_survives_a_crash_before_publish(
         topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
     inbound = physical_name(topics, APPLICATIONS.name)
-    envelope = submitted("app-" + uuid.uuid4().hex[:8], "only-one")
+    envelope = probe_event("app-" + uuid.uuid4().hex[:8], "only-one")
     produce(producer, inbound, [envelope])
 
     crashing = probe_factory("crashing", OW_FAILPOINTS="outbox.before_publish=1").start()

@@ -19,7 +19,7 @@ from onewindow_platform.events import build_envelope, decode
 from onewindow_platform.kafka import make_consumer
 from onewindow_platform.storage import Database
 from onewindow_platform.topics import APPLICATIONS, physical_name
-from tests.support.kafka_io import decode_envelopes, produce, produce_raw, read_all, submitted
+from tests.support.kafka_io import decode_envelopes, probe_event, produce, produce_raw, read_all
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.kafka
@@ -67,7 +67,7 @@ def test_events_of_one_application_keep_their_order_across_partitions(
     pool = [app for app in applications for _ in range(per_application)]
     random.shuffle(pool)
     for app in pool:
-        envelopes.append(submitted(app, f"{app}#{sequence[app]:03d}"))
+        envelopes.append(probe_event(app, f"{app}#{sequence[app]:03d}"))
         sequence[app] += 1
     produce(producer, inbound, envelopes)
 
@@ -97,18 +97,18 @@ def test_poison_records_go_to_the_dlq_and_the_consumer_keeps_going(
         topics: PlatformSettings, producer, probe_factory, tmp_path: Path) -> None:
     inbound = physical_name(topics, APPLICATIONS.name)
     app = "app-" + uuid.uuid4().hex[:8]
-    unknown_type = submitted(app, "unknown")
+    unknown_type = probe_event(app, "unknown")
     unknown_type.event_type = "onewindow.application.v1.ApplicationTeleported"
-    wrong_schema = submitted(app, "wrong-schema")
+    wrong_schema = probe_event(app, "wrong-schema")
     wrong_schema.payload.type_url = "type.googleapis.com/onewindow.task.v1.TaskCompleted"
 
     # One poll brings them all: the good record before the bad ones must survive the savepoints
     # rolled back around it, and the one after must still be applied.
-    produce(producer, inbound, [submitted(app, "good-before-poison")])
+    produce(producer, inbound, [probe_event(app, "good-before-poison")])
     produce_raw(producer, inbound, app.encode(), b"\x00\xffnot a protobuf envelope at all")
     produce(producer, inbound, [unknown_type, wrong_schema,
-                                submitted(app, "refused", item_code="fail-in-handler"),
-                                submitted(app, "good-after-poison")])
+                                probe_event(app, "refused", item_code="fail-in-handler"),
+                                probe_event(app, "good-after-poison")])
 
     probe = probe_factory().start()
     dlq = read_all(topics.kafka_bootstrap_servers, inbound + ".dlq", 4, timeout_s=60)
@@ -146,7 +146,7 @@ def test_records_of_a_type_without_a_handler_are_skipped_by_their_header_undecod
                   headers=[("ow-event-type", b"onewindow.application.v1.ApplicationCompleted")])
     producer.send(inbound, key=app.encode(), value=garbage,
                   headers=[("ow-event-type", b"onewindow.application.v1.ApplicationTeleported")])
-    produce(producer, inbound, [submitted(app, "after-the-skipped")])
+    produce(producer, inbound, [probe_event(app, "after-the-skipped")])
 
     probe = probe_factory().start()
     out = read_all(topics.kafka_bootstrap_servers, inbound, 4, timeout_s=60)  # the three and the one emitted
@@ -164,7 +164,7 @@ def test_sigterm_drains_and_exits_cleanly(topics: PlatformSettings, producer, pr
     it applied and published every event it staged; a restarted probe applies the rest, each once."""
     inbound = physical_name(topics, APPLICATIONS.name)
     total = 400
-    produce(producer, inbound, [submitted(f"app-{i}", f"m{i}") for i in range(total)])
+    produce(producer, inbound, [probe_event(f"app-{i}", f"m{i}") for i in range(total)])
     probe = probe_factory().start()
     database = tmp_path / "probe-data" / f"{_group(probe)}.db"
 
@@ -229,7 +229,7 @@ def test_the_inbox_forgets_events_past_the_horizon_and_keeps_the_rest(
             tx.execute("UPDATE ow_inbox SET processed_at = ? WHERE event_id = ?", (processed_at, event_id))
     seed.close()
     inbound = physical_name(topics, APPLICATIONS.name)
-    produce(producer, inbound, [submitted("app-" + uuid.uuid4().hex[:8], "pruning")])
+    produce(producer, inbound, [probe_event("app-" + uuid.uuid4().hex[:8], "pruning")])
     probe.start()
     wait_until(lambda: "inbox pruned" in probe.log_text(), 60, "no pruning logged", on_timeout=probe.log_tail)
     assert probe.terminate() == 0

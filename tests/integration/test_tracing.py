@@ -17,7 +17,7 @@ from opentelemetry.trace import SpanKind, set_span_in_context
 from onewindow_platform.config import PlatformSettings
 from onewindow_platform.topics import APPLICATIONS, physical_name
 from onewindow_platform.tracing import record_headers
-from tests.support.kafka_io import produce, read_all, submitted
+from tests.support.kafka_io import probe_event, produce, read_all
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.kafka
@@ -38,7 +38,7 @@ def test_consumer_span_is_a_child_of_the_span_that_staged_the_event(
     tracer = provider.get_tracer("tests")
 
     application_id = "app-" + uuid.uuid4().hex[:8]
-    envelope = submitted(application_id, "traced")
+    envelope = probe_event(application_id, "traced")
     with tracer.start_as_current_span("POST /api/v1/applications", kind=SpanKind.SERVER) as staging_span:
         headers = record_headers(envelope.event_id, envelope.event_type,
                                  ctx=set_span_in_context(staging_span))

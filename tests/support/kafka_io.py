@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from google.protobuf.struct_pb2 import Struct
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from onewindow.application.v1.events_pb2 import ApplicationSubmitted
+from onewindow.application.v1.events_pb2 import SupplementProvided
 from onewindow.common.v1.envelope_pb2 import Envelope
 from onewindow_platform.events import build_envelope
 from onewindow_platform.tracing import Headers, record_headers
@@ -25,11 +26,12 @@ class Record:
     headers: dict[str, bytes]
 
 
-def submitted(application_id: str, marker: str, item_code: str = "probe-item") -> Envelope:
-    return build_envelope(
-        ApplicationSubmitted(idempotency_key=marker, item_code=item_code, receiving_region_code="110101"),
-        application_id=application_id, source="tests",
-    )
+def probe_event(application_id: str, marker: str, item_code: str = "probe-item") -> Envelope:
+    """The event the test probe (tests/support/probe_service.py) handles, carrying `marker`."""
+    fields = Struct()
+    fields.update({"item_code": item_code})
+    return build_envelope(SupplementProvided(task_id=marker, fields=fields), application_id=application_id,
+                          source="tests")
 
 
 def produce(producer: KafkaProducer, topic: str, envelopes: Iterable[Envelope],

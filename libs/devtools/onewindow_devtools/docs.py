@@ -156,7 +156,7 @@ def topics_table() -> str:
     for topic in ALL_TOPICS:
         for full_name in sorted(name for name in EVENT_TYPES if topic_for_event(name) is topic):
             event = full_name.rsplit(".", 1)[1]
-            by = ", ".join(n for n, events in emitted.items() if event in events) or "none (the test probe's input)"
+            by = ", ".join(n for n, events in emitted.items() if event in events) or "none"
             to = ", ".join(name for name, events in consumed.items() if event in events)
             rows.append(f"| `{topic.name}` | {event} | {by} | {to} |\n")
     return "| topic | event | emitted by | consumed by |\n|---|---|---|---|\n" + "".join(rows)

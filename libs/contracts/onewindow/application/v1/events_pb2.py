@@ -27,27 +27,25 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from onewindow.common.v1 import types_pb2 as onewindow_dot_common_dot_v1_dot_types__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%onewindow/application/v1/events.proto\x12\x18onewindow.application.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\"\x8d\x02\n\x14\x41pplicationSubmitted\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x11\n\titem_code\x18\x02 \x01(\t\x12\x1d\n\x15receiving_region_code\x18\x03 \x01(\t\x12\x1c\n\x14location_region_code\x18\x04 \x01(\t\x12-\n\x07\x63hannel\x18\x05 \x01(\x0e\x32\x1c.onewindow.common.v1.Channel\x12\x34\n\tapplicant\x18\x06 \x01(\x0b\x32!.onewindow.common.v1.ApplicantRef\x12\'\n\x06\x66ields\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\"\xcc\x02\n\x13\x41pplicationAccepted\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x11\n\titem_code\x18\x02 \x01(\t\x12\x11\n\titem_name\x18\x03 \x01(\t\x12\x1d\n\x15receiving_region_code\x18\x04 \x01(\t\x12\x1c\n\x14location_region_code\x18\x05 \x01(\t\x12-\n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x1c.onewindow.common.v1.Channel\x12\x34\n\tapplicant\x18\x07 \x01(\x0b\x32!.onewindow.common.v1.ApplicantRef\x12\'\n\x06\x66ields\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\x0bpromised_by\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xec\x01\n\x0bPlannedTask\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_name\x18\x03 \x01(\t\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\x12)\n\x05level\x18\x05 \x01(\x0e\x32\x1a.onewindow.common.v1.Level\x12\x0c\n\x04step\x18\x06 \x01(\x05\x12\x1b\n\x13\x64\x65pends_on_task_ids\x18\x07 \x03(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\"\xcc\x01\n\x11\x41pplicationRouted\x12\x34\n\x05tasks\x18\x01 \x03(\x0b\x32%.onewindow.application.v1.PlannedTask\x12\x1d\n\x15receiving_region_code\x18\x02 \x01(\t\x12\x1c\n\x14handling_region_code\x18\x03 \x01(\t\x12\x14\n\x0c\x63ross_region\x18\x04 \x01(\x08\x12\x15\n\rfallback_used\x18\x05 \x01(\x08\x12\x17\n\x0f\x66\x61llback_reason\x18\x06 \x01(\t\"\x90\x01\n\nTaskResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12-\n\x07outcome\x18\x03 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x13\n\x0bresult_text\x18\x04 \x01(\t\x12\x14\n\x0c\x64ocument_ref\x18\x05 \x01(\t\"\xae\x01\n\x14\x41pplicationCompleted\x12-\n\x07outcome\x18\x01 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x35\n\x07results\x18\x02 \x03(\x0b\x32$.onewindow.application.v1.TaskResult\x12\x30\n\x0c\x63ompleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x12SupplementProvided\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\'\n\x06\x66ields\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"8\n\x11\x41pplicationViewed\x12\x0f\n\x07purpose\x18\x01 \x01(\t\x12\x12\n\ndata_shown\x18\x02 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%onewindow/application/v1/events.proto\x12\x18onewindow.application.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1fonewindow/common/v1/types.proto\"\xcc\x02\n\x13\x41pplicationAccepted\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x11\n\titem_code\x18\x02 \x01(\t\x12\x11\n\titem_name\x18\x03 \x01(\t\x12\x1d\n\x15receiving_region_code\x18\x04 \x01(\t\x12\x1c\n\x14location_region_code\x18\x05 \x01(\t\x12-\n\x07\x63hannel\x18\x06 \x01(\x0e\x32\x1c.onewindow.common.v1.Channel\x12\x34\n\tapplicant\x18\x07 \x01(\x0b\x32!.onewindow.common.v1.ApplicantRef\x12\'\n\x06\x66ields\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\x0bpromised_by\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xec\x01\n\x0bPlannedTask\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_name\x18\x03 \x01(\t\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\x12)\n\x05level\x18\x05 \x01(\x0e\x32\x1a.onewindow.common.v1.Level\x12\x0c\n\x04step\x18\x06 \x01(\x05\x12\x1b\n\x13\x64\x65pends_on_task_ids\x18\x07 \x03(\t\x12/\n\x08\x64\x65\x61\x64line\x18\x08 \x01(\x0b\x32\x1d.onewindow.common.v1.Deadline\"\xcc\x01\n\x11\x41pplicationRouted\x12\x34\n\x05tasks\x18\x01 \x03(\x0b\x32%.onewindow.application.v1.PlannedTask\x12\x1d\n\x15receiving_region_code\x18\x02 \x01(\t\x12\x1c\n\x14handling_region_code\x18\x03 \x01(\t\x12\x14\n\x0c\x63ross_region\x18\x04 \x01(\x08\x12\x15\n\rfallback_used\x18\x05 \x01(\x08\x12\x17\n\x0f\x66\x61llback_reason\x18\x06 \x01(\t\"\x90\x01\n\nTaskResult\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12-\n\x07outcome\x18\x03 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x13\n\x0bresult_text\x18\x04 \x01(\t\x12\x14\n\x0c\x64ocument_ref\x18\x05 \x01(\t\"\xae\x01\n\x14\x41pplicationCompleted\x12-\n\x07outcome\x18\x01 \x01(\x0e\x32\x1c.onewindow.common.v1.Outcome\x12\x35\n\x07results\x18\x02 \x03(\x0b\x32$.onewindow.application.v1.TaskResult\x12\x30\n\x0c\x63ompleted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"N\n\x12SupplementProvided\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\'\n\x06\x66ields\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"8\n\x11\x41pplicationViewed\x12\x0f\n\x07purpose\x18\x01 \x01(\t\x12\x12\n\ndata_shown\x18\x02 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onewindow.application.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_APPLICATIONSUBMITTED']._serialized_start=164
-  _globals['_APPLICATIONSUBMITTED']._serialized_end=433
-  _globals['_APPLICATIONACCEPTED']._serialized_start=436
-  _globals['_APPLICATIONACCEPTED']._serialized_end=768
-  _globals['_PLANNEDTASK']._serialized_start=771
-  _globals['_PLANNEDTASK']._serialized_end=1007
-  _globals['_APPLICATIONROUTED']._serialized_start=1010
-  _globals['_APPLICATIONROUTED']._serialized_end=1214
-  _globals['_TASKRESULT']._serialized_start=1217
-  _globals['_TASKRESULT']._serialized_end=1361
-  _globals['_APPLICATIONCOMPLETED']._serialized_start=1364
-  _globals['_APPLICATIONCOMPLETED']._serialized_end=1538
-  _globals['_SUPPLEMENTPROVIDED']._serialized_start=1540
-  _globals['_SUPPLEMENTPROVIDED']._serialized_end=1618
-  _globals['_APPLICATIONVIEWED']._serialized_start=1620
-  _globals['_APPLICATIONVIEWED']._serialized_end=1676
+  _globals['_APPLICATIONACCEPTED']._serialized_start=164
+  _globals['_APPLICATIONACCEPTED']._serialized_end=496
+  _globals['_PLANNEDTASK']._serialized_start=499
+  _globals['_PLANNEDTASK']._serialized_end=735
+  _globals['_APPLICATIONROUTED']._serialized_start=738
+  _globals['_APPLICATIONROUTED']._serialized_end=942
+  _globals['_TASKRESULT']._serialized_start=945
+  _globals['_TASKRESULT']._serialized_end=1089
+  _globals['_APPLICATIONCOMPLETED']._serialized_start=1092
+  _globals['_APPLICATIONCOMPLETED']._serialized_end=1266
+  _globals['_SUPPLEMENTPROVIDED']._serialized_start=1268
+  _globals['_SUPPLEMENTPROVIDED']._serialized_end=1346
+  _globals['_APPLICATIONVIEWED']._serialized_start=1348
+  _globals['_APPLICATIONVIEWED']._serialized_end=1404
 # @@protoc_insertion_point(module_scope)

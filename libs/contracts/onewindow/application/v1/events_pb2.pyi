@@ -11,24 +11,6 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
-class ApplicationSubmitted(_message.Message):
-    __slots__ = ("idempotency_key", "item_code", "receiving_region_code", "location_region_code", "channel", "applicant", "fields")
-    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
-    ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
-    RECEIVING_REGION_CODE_FIELD_NUMBER: _ClassVar[int]
-    LOCATION_REGION_CODE_FIELD_NUMBER: _ClassVar[int]
-    CHANNEL_FIELD_NUMBER: _ClassVar[int]
-    APPLICANT_FIELD_NUMBER: _ClassVar[int]
-    FIELDS_FIELD_NUMBER: _ClassVar[int]
-    idempotency_key: str
-    item_code: str
-    receiving_region_code: str
-    location_region_code: str
-    channel: _types_pb2.Channel
-    applicant: _types_pb2.ApplicantRef
-    fields: _struct_pb2.Struct
-    def __init__(self, idempotency_key: _Optional[str] = ..., item_code: _Optional[str] = ..., receiving_region_code: _Optional[str] = ..., location_region_code: _Optional[str] = ..., channel: _Optional[_Union[_types_pb2.Channel, str]] = ..., applicant: _Optional[_Union[_types_pb2.ApplicantRef, _Mapping]] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
-
 class ApplicationAccepted(_message.Message):
     __slots__ = ("case_number", "item_code", "item_name", "receiving_region_code", "location_region_code", "channel", "applicant", "fields", "promised_by")
     CASE_NUMBER_FIELD_NUMBER: _ClassVar[int]
