@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import uuid
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,15 @@ def main() -> int:
     host = os.environ.get("OW_SMTP_HOST", "127.0.0.1")
     port = int(os.environ.get("OW_SMTP_PORT", "1025"))
     folder = Path(os.environ.get("OW_SMTP_MAILDIR", ".run/mail"))
+    # The stop signals are blocked before the server's thread starts (it inherits the mask) and
+    # then awaited here: a handler would run only if the kernel happened to pick the main thread,
+    # and a main thread blocked in a wait never looks at a signal another thread received.
+    stop_signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     controller = Controller(MaildirHandler(folder), hostname=host, port=port)
     controller.start()
     print(f"smtp-sink: listening on {host}:{port}, keeping messages in {folder}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
+    signal.sigwait(stop_signals)
     controller.stop()
     return 0
 
