@@ -9,7 +9,6 @@ and is itself recorded in the chain.
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from onewindow_platform.connections import PerThreadConnections
 from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.migrations import Migration, Schema, apply_pending
 from onewindow_platform.storage import Database, Transaction
@@ -211,9 +211,8 @@ class PostgresAuditStore(AuditStore):
 
         self._psycopg = psycopg
         self.url = url
-        self._local = threading.local()
-        self._all: list[Any] = []
-        self._lock = threading.Lock()
+        self._connections: PerThreadConnections[Any] = PerThreadConnections(
+            self._connect, usable=lambda conn: not (conn.closed or conn.broken))
         with self._connect() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.APPEND_LOCK,))  # one migrator at a time
             apply_pending(conn, "the audit database", SCHEMA.component, SCHEMA.migrations, placeholder="%s")
@@ -222,13 +221,7 @@ class PostgresAuditStore(AuditStore):
         return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
 
     def _read(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.broken:
-            conn = self._connect()
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+        return self._connections.get()
 
     @contextmanager
     def _write(self, tx: Any = None) -> Iterator[Any]:
@@ -251,11 +244,7 @@ class PostgresAuditStore(AuditStore):
                 yield AuditRecord(*row)
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
 
 def open_store(database_url: str | None, db: Database | None) -> AuditStore:
