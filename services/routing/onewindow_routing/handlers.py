@@ -130,16 +130,15 @@ def on_completed(completed: TaskCompleted, ctx: HandlerContext, catalog: Catalog
         return []  # a 回访 closes on its own; the case's answer was given already
     tasks = storage.route_tasks(ctx.tx, event.application_id)
     emits: list[Emit] = []
-    ready = ready_to_dispatch(tasks)  # type: ignore[arg-type]
+    ready = ready_to_dispatch(tasks)
     if ready:
         item, accepted = load_accepted(ctx, event.application_id, catalog)
         deadline = task_deadline(item, catalog, calendar, _occurred_at(event))
         for waiting in ready:
-            assert isinstance(waiting, storage.RouteTask)
             department = catalog.departments[waiting.department_code]
             storage.mark_dispatched(ctx.tx, waiting.task_id, utc(deadline.due_at))
             emits.append(_dispatch(waiting.task_id, department, item, accepted, deadline, waiting.step, 1))
-    if all_completed(tasks):  # type: ignore[arg-type]
+    if all_completed(tasks):
         storage.mark_completed(ctx.tx, event.application_id, _occurred_at(event).isoformat())
         result = ApplicationCompleted(outcome=combined_outcome([t.outcome for t in tasks]), results=[
             TaskResult(task_id=t.task_id, department_code=t.department_code, outcome=t.outcome,

@@ -3,27 +3,33 @@ returned task (退单). Pure rules over the task list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from onewindow.common.v1.types_pb2 import Outcome
 from onewindow_catalog import Catalog, Department
 
 
 class TaskLike(Protocol):
-    task_id: str
-    status: str
-    depends_on: tuple[str, ...]
-    outcome: int
+    @property
+    def task_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
 
 
-def ready_to_dispatch(tasks: list[TaskLike]) -> list[TaskLike]:
+T = TypeVar("T", bound=TaskLike)
+
+
+def ready_to_dispatch(tasks: Sequence[T]) -> list[T]:
     """Waiting tasks whose every predecessor has completed (the next step of 串并结合)."""
     completed = {t.task_id for t in tasks if t.status == "completed"}
     return [t for t in tasks if t.status == "waiting" and set(t.depends_on) <= completed]
 
 
-def all_completed(tasks: list[TaskLike]) -> bool:
+def all_completed(tasks: Sequence[TaskLike]) -> bool:
     return bool(tasks) and all(t.status == "completed" for t in tasks)
 
 
