@@ -14,7 +14,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check docs docs-check kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
+.PHONY: help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,12 @@ docs: install ## Rewrite the README parts the code says (contracts, settings, to
 
 docs-check: install ## Fail when a README differs from what `make docs` writes
 	$(PY) -m onewindow_devtools.docs --check
+
+kafka-cluster-up: install ## Start a local three-node Kafka cluster (KRaft quorum of 3; 127.0.0.1:19092,19094,19096)
+	$(KAFKA) cluster-up
+
+kafka-cluster-down: install ## Stop the local three-node cluster (its data stays in .kafka-cluster)
+	$(KAFKA) cluster-down
 
 kafka-fetch: install ## Resolve the Kafka broker's jars from Maven Central into .kafka/libs
 	$(KAFKA) fetch

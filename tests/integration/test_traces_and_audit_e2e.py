@@ -88,15 +88,20 @@ def test_one_trace_across_every_service_as_a_tree_and_in_the_cli(stack: Stack) -
     assert types.count("TaskDispatched") == 5 and types.count("TaskAcknowledged") == 5
 
     tree: dict[str, Any] = {}
+    recorded_spans = {e["span_id"] for e in entries}
 
-    def every_service_exported() -> bool:
+    def every_span_exported() -> bool:
+        # Spans are exported when they end, in batches; an event is published at its commit, which
+        # can be before the span that staged it has ended — so the audit may record the event first.
         nonlocal tree
         with stack.client("ops") as http:
             response = http.get(f"/api/v1/ops/traces/{trace_id}")
         tree = response.json() if response.status_code == 200 else {}
-        return set(tree.get("services", [])) >= SERVICES and len(tree.get("roots", [])) == 1
+        exported = {n["span_id"] for n in _walk(tree.get("roots", []))}
+        return set(tree.get("services", [])) >= SERVICES and len(tree.get("roots", [])) == 1 \
+            and recorded_spans <= exported
 
-    wait_until(every_service_exported, 60, "not every service's spans reached the span store",
+    wait_until(every_span_exported, 60, "not every service's spans reached the span store",
                on_timeout=lambda: str({k: v for k, v in tree.items() if k != "roots"}))
     nodes = list(_walk(tree["roots"]))
     root = tree["roots"][0]

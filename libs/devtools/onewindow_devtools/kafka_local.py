@@ -1,7 +1,9 @@
-"""Run a real single-node Apache Kafka broker (KRaft) from Maven Central jars, without Docker.
+"""Run a real Apache Kafka broker (KRaft) from Maven Central jars, without Docker — one node, or
+a cluster of three.
 
     python -m onewindow_devtools.kafka_local up|down|status|kill
     python -m onewindow_devtools.kafka_local with-broker -- <command> [args…]
+    python -m onewindow_devtools.kafka_local cluster-up|cluster-down|cluster-status
 
 The broker's jars are resolved with Maven into a git-ignored cache (`.kafka/libs`), storage is
 formatted once (data survives restarts) and the broker runs as a background `java` process
@@ -64,6 +66,9 @@ class LocalBroker:
     controller_port: int
     # A second broker (the fault suite's) reuses the first one's jars instead of fetching again.
     shared_libs: Path | None = None
+    # A node of a cluster: its id, the quorum's voters and the template for cluster nodes.
+    node_id: int = 1
+    voters: str = ""
 
     @classmethod
     def from_env(cls) -> LocalBroker:
@@ -132,10 +137,12 @@ class LocalBroker:
     # -- configuration and storage ---------------------------------------------------------
 
     def write_config(self) -> Path:
-        template = string.Template((self.deploy_dir / "server.properties").read_text())
+        template_name = "cluster-node.properties" if self.voters else "server.properties"
+        template = string.Template((self.deploy_dir / template_name).read_text())
         config = self.home / "server.properties"
         config.write_text(template.substitute(
             port=self.port, controller_port=self.controller_port, data_dir=self.data_dir,
+            node_id=self.node_id, voters=self.voters,
         ))
         return config
 
@@ -143,7 +150,7 @@ class LocalBroker:
         """Format KRaft storage the first time only; existing data is kept."""
         if (self.data_dir / "meta.properties").is_file():
             return
-        cluster_id_file = self.home / "cluster-id"
+        cluster_id_file = (self.home.parent if self.voters else self.home) / "cluster-id"  # one per cluster
         if not cluster_id_file.is_file():
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             cluster_id_file.write_text(cluster_id + "\n")
@@ -181,8 +188,9 @@ class LocalBroker:
             sock.settimeout(0.5)
             return sock.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def up(self, timeout_s: float = 120.0) -> bool:
-        """Start the broker unless it runs already. Returns True when this call started it."""
+    def up(self, timeout_s: float = 120.0, wait: bool = True) -> bool:
+        """Start the broker unless it runs already (`wait`: until it answers; a cluster node
+        answers only once a quorum of controllers is up). Returns True when this call started it."""
         self.home.mkdir(parents=True, exist_ok=True)
         if self.pid() is not None:
             wait_for_broker(self.bootstrap, timeout_s=timeout_s)
@@ -209,6 +217,8 @@ class LocalBroker:
                 start_new_session=True, cwd=self.home,
             )
         self.pid_file.write_text(f"{process.pid}\n")
+        if not wait:
+            return True
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if process.poll() is not None:
@@ -262,6 +272,64 @@ class LocalBroker:
         return "(no broker log yet)"
 
 
+@dataclass(frozen=True)
+class LocalCluster:
+    """Three KRaft nodes, each broker and controller, sharing the single broker's jars: node n
+    listens on base_port + 2(n-1) and its controller on the port after it."""
+
+    nodes: tuple[LocalBroker, ...]
+
+    @classmethod
+    def from_env(cls, size: int = 3) -> LocalCluster:
+        single = LocalBroker.from_env()
+        home = Path(os.environ.get("OW_KAFKA_CLUSTER_HOME", single.home.parent / ".kafka-cluster")).resolve()
+        return cls.build(home, int(os.environ.get("OW_KAFKA_CLUSTER_PORT", "19092")), single, size)
+
+    @classmethod
+    def build(cls, home: Path, base: int, single: LocalBroker, size: int = 3) -> LocalCluster:
+        ports = [(base + 2 * i, base + 2 * i + 1) for i in range(size)]
+        voters = ",".join(f"{n}@127.0.0.1:{controller}" for n, (_, controller) in enumerate(ports, start=1))
+        return cls(tuple(
+            LocalBroker(home=home / f"node-{n}", deploy_dir=single.deploy_dir, port=port, controller_port=controller,
+                        shared_libs=single.libs, node_id=n, voters=voters)
+            for n, (port, controller) in enumerate(ports, start=1)))
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(node.bootstrap for node in self.nodes)
+
+    def up(self, timeout_s: float = 180.0) -> list[int]:
+        """Start every node not running (all at once: each waits for a quorum); returns their ids."""
+        self.nodes[0].fetch()
+        started = [node.node_id for node in self.nodes if node.up(wait=False)]
+        deadline = time.monotonic() + timeout_s
+        for node in self.nodes:
+            try:
+                wait_for_broker(node.bootstrap, timeout_s=max(5.0, deadline - time.monotonic()))
+            except BrokerUnavailable as exc:
+                self.down()
+                raise SetupError(f"cluster node {node.node_id}: {exc}\n{node.tail_log()}") from exc
+        return started
+
+    def down(self) -> list[int]:
+        return [node.node_id for node in self.nodes if node.down()]
+
+    def node(self, node_id: int) -> LocalBroker:
+        return self.nodes[node_id - 1]
+
+    def active_controller(self) -> int | None:
+        """The quorum's leader, as the running nodes' quorum-state files record it."""
+        import json
+
+        for node in self.nodes:
+            state = node.data_dir / "__cluster_metadata-0" / "quorum-state"
+            if node.pid() is not None and state.is_file():
+                leader = json.loads(state.read_text()).get("leaderId", -1)
+                if leader > 0:
+                    return int(leader)
+        return None
+
+
 def _alive(pid: int) -> bool:
     # Reap our own child if it is one; otherwise just probe.
     with contextlib.suppress(ChildProcessError):
@@ -289,7 +357,8 @@ def _external_cluster() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kafka_local", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=["up", "down", "status", "kill", "fetch", "with-broker"])
+    parser.add_argument("action", choices=["up", "down", "status", "kill", "fetch", "with-broker",
+                                           "cluster-up", "cluster-down", "cluster-status"])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     external = _external_cluster()
@@ -300,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "with-broker":
                 return _run(args.command, external)
             return 0
+        if args.action.startswith("cluster-"):
+            return _cluster(args.action)
         broker = LocalBroker.from_env()
         if args.action == "fetch":
             broker.fetch()
@@ -331,6 +402,24 @@ def main(argv: list[str] | None = None) -> int:
     except (SetupError, BrokerUnavailable) as exc:
         print(f"kafka: error: {exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cluster(action: str) -> int:
+    cluster = LocalCluster.from_env()
+    if action == "cluster-up":
+        started = cluster.up()
+        print(f"kafka: cluster of {len(cluster.nodes)} nodes at {cluster.bootstrap} "
+              f"({'started nodes ' + ', '.join(map(str, started)) if started else 'already running'}); "
+              f"data in {cluster.nodes[0].home.parent}")
+    elif action == "cluster-down":
+        stopped = cluster.down()
+        print(f"kafka: cluster nodes stopped: {', '.join(map(str, stopped)) or 'none was running'}")
+    else:
+        running = [node.node_id for node in cluster.nodes if node.pid() is not None]
+        print(f"kafka: cluster nodes running: {', '.join(map(str, running)) or 'none'} of {len(cluster.nodes)}; "
+              f"bootstrap {cluster.bootstrap}")
+        return 0 if len(running) == len(cluster.nodes) else 3
     return 0
 
 
