@@ -58,10 +58,9 @@ def test_the_platforms_topics_have_three_replicas_and_need_two_in_sync(cluster: 
     try:
         name = physical_name(settings, TASKS.name)
         (described,) = admin.describe_topics([name])
-        assert {len(p["replicas"]) for p in described["partitions"]} == {3}
-        (configs,) = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
-        values = {entry[0]: entry[1] for entry in configs.resources[0][4]}
-        assert values["min.insync.replicas"] == "2"
+        assert {(len(p["replica_nodes"]), len(p["isr_nodes"])) for p in described["partitions"]} == {(3, 3)}
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+        assert configs["topic"][name]["min.insync.replicas"]["value"] == "2"
     finally:
         admin.close()
     assert cluster.active_controller() in (1, 2, 3)
