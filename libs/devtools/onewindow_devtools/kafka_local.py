@@ -229,12 +229,16 @@ class LocalBroker:
             if self.port_open():
                 break
             time.sleep(0.3)
+        self.await_answer(deadline)
+        return True
+
+    def await_answer(self, deadline: float) -> None:
+        """Wait until the broker answers; stop it and say why (with its log) when it does not."""
         try:
             wait_for_broker(self.bootstrap, timeout_s=max(5.0, deadline - time.monotonic()))
         except BrokerUnavailable as exc:
             self.down()
-            raise SetupError(f"{exc}\n{self.tail_log()}") from exc
-        return True
+            raise SetupError(f"node {self.node_id}: {exc}\n{self.tail_log()}") from exc
 
     def down(self, timeout_s: float = 60.0) -> bool:
         """Stop the broker cleanly (SIGTERM, then SIGKILL after timeout_s)."""
@@ -303,12 +307,12 @@ class LocalCluster:
         self.nodes[0].fetch()
         started = [node.node_id for node in self.nodes if node.up(wait=False)]
         deadline = time.monotonic() + timeout_s
-        for node in self.nodes:
-            try:
-                wait_for_broker(node.bootstrap, timeout_s=max(5.0, deadline - time.monotonic()))
-            except BrokerUnavailable as exc:
-                self.down()
-                raise SetupError(f"cluster node {node.node_id}: {exc}\n{node.tail_log()}") from exc
+        try:
+            for node in self.nodes:
+                node.await_answer(deadline)
+        except SetupError:
+            self.down()  # no half cluster left behind
+            raise
         return started
 
     def down(self) -> list[int]:
