@@ -32,7 +32,7 @@ def test_a_supplement_row_never_stands_in_for_its_task(tmp_path: Path) -> None:
     with db.transaction() as tx:
         task = storage.latest(tx, "T1")
         assert task is not None and task.request.kind == "task" and task.task_state == "needs_supplement"
-        for supplement in storage.claim_due(tx, 10, now=2e9):
+        for supplement in storage.claim_due(tx, storage.job_table(15), 10, now=2e9):
             storage.mark_delivered(tx, supplement, "ref", 1)
     task = storage.latest(db.connection(), "T1")
     assert task is not None and task.request.kind == "task" and task.task_state == "needs_supplement"

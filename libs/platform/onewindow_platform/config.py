@@ -89,6 +89,11 @@ class PlatformSettings(BaseSettings):
         default=3600.0, gt=0, description="Least time between two prunings of the inbox (only while events come).",
     )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before a record goes to the DLQ.")
+    job_lease_s: float = Field(
+        default=15.0, gt=0,
+        description="How long a claimed job (an agency delivery, a message) stays an instance's: renewed every "
+                    "third of it while the job runs; once it lapses (the instance died) any instance takes the job",
+    )
     retry_backoff_initial_ms: int = Field(
         default=100, ge=1,
         description="First wait before a failed handler is tried again (doubling, with jitter)",

@@ -54,17 +54,16 @@ class DeliveryWorker:
             for rule in config.rules
         }
         self._tracer = tracer("onewindow.delivery")
+        self.jobs = storage.job_table(settings.job_lease_s)
         self._worker = PollingWorker("deliver", self._claim, self._attempt_or_postpone,
-                                     lambda: storage.next_due(self.db.connection()),
-                                     workers=settings.delivery_workers)
+                                     lambda: self.jobs.next_due(self.db.connection()),
+                                     workers=settings.delivery_workers, renew=self._renew,
+                                     renew_every_s=settings.job_lease_s / 3)
 
     def wake(self) -> None:
         self._worker.wake()
 
     def start(self) -> None:
-        recovered = storage.reset_interrupted(self.db.connection())
-        if recovered:
-            log.info("deliveries interrupted by a crash are retried", extra={"count": recovered})
         self._worker.start()
 
     def stop(self) -> None:
@@ -74,7 +73,11 @@ class DeliveryWorker:
 
     def _claim(self, limit: int) -> list[storage.Delivery]:
         with self.db.transaction() as tx:
-            return storage.claim_due(tx, limit, time.time())
+            return storage.claim_due(tx, self.jobs, limit, time.time())
+
+    def _renew(self) -> None:
+        with self.db.transaction() as tx:
+            self.jobs.renew(tx, time.time())
 
     def _attempt_or_postpone(self, delivery: storage.Delivery) -> None:
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Transaction
-from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
+from onewindow_platform.worker import JobTable
 
 from .connectors import DeliveryRequest
 from .domain.task_states import DELIVERY_MOVES
@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS agency_callbacks (
 """
 SCHEMA = Schema("department-adapter", (
     Migration(1, "deliveries and agency callbacks (release 0.1)", SCHEMA_1),
+    Migration(2, "deliveries.claimed_by: a claim is one instance's lease",
+              "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"),
 ))
 
 
@@ -88,17 +90,14 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
     return cursor.rowcount == 1
 
 
-def reset_interrupted(conn: sqlite3.Connection) -> int:
-    """Deliveries in flight when the process died go back to pending (the agency dedups)."""
-    return release_claims(conn, "deliveries", "delivering")
+def job_table(lease_s: float) -> JobTable:
+    """Deliveries as leased jobs: one an instance died in the middle of is tried again once its
+    lease lapses (the agency dedups by the Idempotency-Key)."""
+    return JobTable("deliveries", _COLUMNS, "delivering", lease_s)
 
 
-def next_due(conn: sqlite3.Connection) -> float | None:
-    return next_due_at(conn, "deliveries")
-
-
-def claim_due(tx: Transaction, limit: int, now: float) -> list[Delivery]:
-    return [_row(row) for row in claim_due_rows(tx, "deliveries", _COLUMNS, "delivering", limit, now)]
+def claim_due(tx: Transaction, jobs: JobTable, limit: int, now: float) -> list[Delivery]:
+    return [_row(row) for row in jobs.claim(tx, limit, now)]
 
 
 def mark_delivered(tx: Transaction, delivery: Delivery, reference: str, attempts: int) -> None:

@@ -61,12 +61,12 @@ class Sender:
         self.relay = relay
         self.cipher = cipher
         self.channels = channels
-        self.worker = PollingWorker("notify", self._claim, self.send,
-                                    lambda: storage.next_due(self.db.connection()), workers=settings.notify_workers)
+        self.jobs = storage.job_table(settings.job_lease_s)
+        self.worker = PollingWorker("notify", self._claim, self.send, lambda: self.jobs.next_due(self.db.connection()),
+                                    workers=settings.notify_workers, renew=self._renew,
+                                    renew_every_s=settings.job_lease_s / 3)
 
     def start(self) -> None:
-        with self.db.transaction() as tx:
-            storage.reset_interrupted(tx)
         self.worker.start()
 
     def stop(self) -> None:
@@ -77,7 +77,11 @@ class Sender:
 
     def _claim(self, limit: int) -> list[storage.Notification]:
         with self.db.transaction() as tx:
-            return storage.claim_due(tx, limit, time.time())
+            return storage.claim_due(tx, self.jobs, limit, time.time())
+
+    def _renew(self) -> None:
+        with self.db.transaction() as tx:
+            self.jobs.renew(tx, time.time())
 
     def send(self, job: storage.Notification) -> None:
         # The message belongs to the case's trace: its span (and the NotificationSent or

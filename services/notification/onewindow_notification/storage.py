@@ -10,7 +10,7 @@ from typing import Any
 from onewindow_platform.migrations import Migration, Schema, add_column_if_missing
 from onewindow_platform.storage import Transaction
 from onewindow_platform.tracing import current_traceparent
-from onewindow_platform.worker import claim_due_rows, next_due_at, release_claims
+from onewindow_platform.worker import JobTable
 
 
 def _traceparent_if_missing(tx: Transaction) -> None:
@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS satisfaction_departments (
 SCHEMA = Schema("notification", (
     Migration(1, "recipients, notifications, in-app inbox, deferred events (release 0.1)", SCHEMA_1,
               step=_traceparent_if_missing),
+    Migration(2, "notifications.claimed_by: a claim is one instance's lease",
+              "ALTER TABLE notifications ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"),
 ))
 
 
@@ -151,16 +153,13 @@ def _notification(row: tuple[Any, ...]) -> Notification:
     return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7], row[8])
 
 
-def next_due(conn: Any) -> float | None:
-    return next_due_at(conn, "notifications")
+def job_table(lease_s: float) -> JobTable:
+    """Messages as leased jobs: one an instance died sending is sent again once its lease lapses."""
+    return JobTable("notifications", _COLUMNS, "sending", lease_s)
 
 
-def claim_due(tx: Transaction, limit: int, now: float) -> list[Notification]:
-    return [_notification(row) for row in claim_due_rows(tx, "notifications", _COLUMNS, "sending", limit, now)]
-
-
-def reset_interrupted(tx: Transaction) -> int:
-    return release_claims(tx, "notifications", "sending")
+def claim_due(tx: Transaction, jobs: JobTable, limit: int, now: float) -> list[Notification]:
+    return [_notification(row) for row in jobs.claim(tx, limit, now)]
 
 
 def mark(tx: Transaction, notification_id: str, status: str, attempts: int, error: str = "",
