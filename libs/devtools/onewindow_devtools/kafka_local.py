@@ -17,6 +17,7 @@ import argparse
 import base64
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -323,8 +324,6 @@ class LocalCluster:
 
     def active_controller(self) -> int | None:
         """The quorum's leader, as the running nodes' quorum-state files record it."""
-        import json
-
         for node in self.nodes:
             state = node.data_dir / "__cluster_metadata-0" / "quorum-state"
             if node.pid() is not None and state.is_file():

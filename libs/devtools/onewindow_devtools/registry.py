@@ -50,10 +50,6 @@ SERVICES = tuple(c for c in COMPONENTS if c.kind == "service")   # the consuming
 OURS = tuple(c for c in COMPONENTS if c.ours)
 
 
-def by_module(module: str) -> Component:
-    return next(c for c in COMPONENTS if c.module == module)
-
-
 def package_folders() -> list[str]:
     folders = list(LIBRARIES)
     folders += [c.folder for c in COMPONENTS if c.folder not in folders]
