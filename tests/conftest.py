@@ -20,6 +20,7 @@ from kafka import KafkaProducer
 
 from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.kafka import BrokerUnavailable, make_producer, wait_for_broker
+from onewindow_platform.storage import Database, SqliteDatabase, schema_name
 from onewindow_platform.topics import ensure_topics
 from tests.support.processes import ServiceProcess
 
@@ -103,6 +104,36 @@ def postgres_url(postgres_server: str) -> str:
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return postgres_server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Database]]:
+    """Opens a service database on each back-end: a SQLite file in the test's folder, or a
+    schema on a database of the test's own on the real PostgreSQL server. Called again with the
+    same name it opens the same store again (another instance of the service)."""
+    opened: list[Database] = []
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else ""
+
+    def open_one(name: str = "service") -> Database:
+        db: Database
+        if url:
+            from onewindow_platform.postgres import PostgresDatabase
+
+            db = PostgresDatabase(url, schema_name(name))
+        else:
+            db = SqliteDatabase(tmp_path / f"{name}.db")
+        opened.append(db)
+        return db
+
+    yield open_one
+    for db in opened:
+        db.close()
+
+
+@pytest.fixture
+def database(database_factory: Callable[[str], Database]) -> Database:
+    """A service database on each back-end (see database_factory)."""
+    return database_factory("service")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import datetime as dt
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from onewindow_audit.checkpointer import checkpoint_now
 from onewindow_audit.domain.chain import AuditRecord, Verdict, chain_hash
 from onewindow_audit.domain.checkpoints import key_id
 from onewindow_audit.domain.verification import verify_store
-from onewindow_audit.storage import AuditStore, PostgresAuditStore, SqliteAuditStore
+from onewindow_audit.storage import AuditStore
+from onewindow_platform.postgres import PostgresDatabase
 from onewindow_platform.storage import Database
 
 KEY = Ed25519PrivateKey.from_private_bytes(b"s" * 32)
@@ -35,21 +36,12 @@ class Backend:
     tamper: Callable[[str, tuple[Any, ...]], None]  # SQL with ? placeholders, run outside the service
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    if request.param == "sqlite":
-        db = Database(tmp_path / "audit.db")
-        store: AuditStore = SqliteAuditStore(db)
+@pytest.fixture
+def backend(database: Database) -> Backend:
+    def tamper(sql: str, params: tuple[Any, ...]) -> None:  # outside the service, through its own SQL
+        database.connection().execute(sql, params)
 
-        def tamper(sql: str, params: tuple[Any, ...]) -> None:
-            db.connection().execute(sql, params)
-    else:
-        store = PostgresAuditStore(request.getfixturevalue("postgres_url"))
-
-        def tamper(sql: str, params: tuple[Any, ...]) -> None:
-            store._read().execute(sql.replace("?", "%s"), params)
-    yield Backend(store, tamper)
-    store.close()
+    return Backend(AuditStore(database), tamper)
 
 
 def event(n: int, recorded_at: str = "") -> AuditRecord:
@@ -163,7 +155,8 @@ def test_the_archive_step_moves_old_records_out_and_the_rest_still_verifies(back
 
 @pytest.mark.postgres
 def test_concurrent_appenders_on_postgres_never_fork_the_chain(postgres_url: str) -> None:
-    stores = [PostgresAuditStore(postgres_url) for _ in range(3)]
+    databases = [PostgresDatabase(postgres_url, "audit") for _ in range(3)]  # three audit instances
+    stores = [AuditStore(db) for db in databases]
 
     def append_many(store: AuditStore, offset: int) -> None:
         for n in range(40):
@@ -176,8 +169,8 @@ def test_concurrent_appenders_on_postgres_never_fork_the_chain(postgres_url: str
         thread.join()
     result = verdict(stores[0])
     assert result.ok and result.records_checked == 120, result
-    for store in stores:
-        store.close()
+    for db in databases:
+        db.close()
 
 
 def test_keys_decode_clear_errors() -> None:

@@ -17,7 +17,7 @@ from onewindow_platform import inbox
 from onewindow_platform.config import PlatformSettings
 from onewindow_platform.events import build_envelope, decode
 from onewindow_platform.kafka import make_consumer
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import SqliteDatabase
 from onewindow_platform.topics import APPLICATIONS, physical_name
 from tests.support.kafka_io import decode_envelopes, probe_event, produce, produce_raw, read_all
 from tests.support.processes import wait_until
@@ -221,7 +221,7 @@ def test_the_inbox_forgets_events_past_the_horizon_and_keeps_the_rest(
     probe = probe_factory()
     database = tmp_path / "probe-data" / f"{_group(probe)}.db"
     yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    seed = Database(database)
+    seed = SqliteDatabase(database)
     with seed.transaction() as tx:
         for event_id, processed_at in (("ancient", "2020-01-01T00:00:00.000Z"),
                                        ("yesterday", f"{yesterday:%Y-%m-%dT%H:%M:%S}.000Z")):

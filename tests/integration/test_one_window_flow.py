@@ -284,3 +284,17 @@ def test_readiness(stack: Stack) -> None:
         assert http.get("/readyz").json()["status"] == "ready"
 
 
+
+
+def test_no_full_id_or_phone_number_in_plain_text_in_any_database_file(stack: Stack) -> None:
+    """After the cases above, on the embedded SQLite layout (the PostgreSQL layout is checked the
+    same way in test_traces_and_audit_e2e): personal data is sealed at rest."""
+    submit(stack, body("business.startup", fields=STARTUP))
+    secrets = [CITIZEN_ID.encode(), b"13812345678"]
+    # Our services' files only: the stand-ins for the SMS provider and the agencies are other parties.
+    databases = [p for p in (stack.root / "data").iterdir() if p.name.startswith("ow-")
+                 and p.name.endswith((".db", ".db-wal"))]
+    assert any(p.name.startswith("ow-intake") for p in databases)
+    for database in databases:
+        content = database.read_bytes()
+        assert not any(s in content for s in secrets), database.name

@@ -22,6 +22,7 @@ from onewindow_audit.span_forwarder import SpanForwarder
 from onewindow_audit.span_store import SpanStore
 from onewindow_gateway.trace_tree import build_tree
 from onewindow_platform.rpc import make_server
+from onewindow_platform.storage import Database, SqliteDatabase
 from tests.support.processes import wait_until
 from tests.support.stack import free_port
 
@@ -36,10 +37,10 @@ def serve(receiver: OtlpTraceReceiver) -> tuple[grpc.Server, str]:
 
 
 @pytest.fixture
-def receivers(tmp_path: Path) -> Iterator[tuple[SpanStore, SpanStore, str, SpanForwarder]]:
-    backend_store = SpanStore(tmp_path / "backend.db", retention_days=7)
+def receivers(tmp_path: Path, database: Database) -> Iterator[tuple[SpanStore, SpanStore, str, SpanForwarder]]:
+    backend_store = SpanStore(SqliteDatabase(tmp_path / "backend.db"), retention_days=7)
     backend, backend_url = serve(OtlpTraceReceiver(backend_store))
-    store = SpanStore(tmp_path / "spans.db", retention_days=7)
+    store = SpanStore(database, retention_days=7)  # the audit's own store, on each back-end
     forwarder = SpanForwarder(backend_url)
     forwarder.start()
     audit, audit_url = serve(OtlpTraceReceiver(store, forwarder))
@@ -104,7 +105,7 @@ def test_a_child_whose_parent_is_missing_stays_visible_as_a_root() -> None:
 
 
 def test_forwarding_to_a_dead_backend_drops_batches_without_blocking(tmp_path: Path) -> None:
-    store = SpanStore(tmp_path / "spans.db", retention_days=7)
+    store = SpanStore(SqliteDatabase(tmp_path / "spans.db"), retention_days=7)
     forwarder = SpanForwarder(f"http://127.0.0.1:{free_port()}", timeout_s=0.5)
     forwarder.start()
     server, endpoint = serve(OtlpTraceReceiver(store, forwarder))

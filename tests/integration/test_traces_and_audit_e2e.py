@@ -1,7 +1,8 @@
-"""Every step on record, end to end with every service as a process and the audit chain in a real
-PostgreSQL server: one trace per case across all seven services (span store, trace tree API and
-the `onewindow trace` command), staff opening a case is on record, and the chain (with its signed
-checkpoints) verifies after services were SIGKILLed and restarted mid-flow."""
+"""Every step on record, end to end with every service as a process keeping its state in a real
+PostgreSQL server (one database, a schema per service): one trace per case across all seven
+services (span store, trace tree API and the `onewindow trace` command), staff opening a case is
+on record, and the chain (with its signed checkpoints) verifies after services were SIGKILLed and
+restarted mid-flow."""
 
 from __future__ import annotations
 
@@ -30,13 +31,13 @@ SERVICES = {"ow-gateway", "ow-intake", "ow-routing", "ow-department-adapter", "a
 def stack(kafka_bootstrap: str, postgres_server: str, tmp_path_factory: pytest.TempPathFactory):
     import psycopg
 
-    name = f"audit_{uuid.uuid4().hex[:10]}"
+    name = f"stack_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(postgres_server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     root = tmp_path_factory.mktemp("e2e-stack")
     stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"e{uuid.uuid4().hex[:8]}.",
                   extra_env={"OW_SIMULATOR_COMPLETE_AFTER_S": "0.2", "OW_RUN_RESTART": "1",
-                             "OW_AUDIT_DATABASE_URL": postgres_server.rsplit("/", 1)[0] + f"/{name}",
+                             "OW_DATABASE_URL": postgres_server.rsplit("/", 1)[0] + f"/{name}",
                              "OW_AUDIT_CHECKPOINT_INTERVAL_S": "1", "OTEL_BSP_SCHEDULE_DELAY": "200"})
     stack.start(stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"}, "ops": {"role": "ops"}}))
     yield stack
@@ -172,7 +173,7 @@ def test_the_chain_verifies_after_services_are_killed_and_restarted(stack: Stack
                on_timeout=lambda: str(verdict))
     assert verdict["checkpoints_checked"] >= 1
     # The operator's verifier (reading PostgreSQL directly) agrees.
-    env = {**os.environ, "OW_AUDIT_DATABASE_URL": stack.extra_env["OW_AUDIT_DATABASE_URL"],
+    env = {**os.environ, "OW_DATABASE_URL": stack.extra_env["OW_DATABASE_URL"],
            "OW_DATA_DIR": str(stack.root / "data")}
     out = subprocess.run([sys.executable, "-m", "onewindow_audit", "verify"], env=env, capture_output=True,
                          text=True, timeout=60)
@@ -206,18 +207,21 @@ def test_no_full_id_or_phone_number_in_any_topic_log_span_or_database(stack: Sta
         text = log.read_text(errors="replace")
         assert not id_or_phone.search(text), (log.name, id_or_phone.search(text))
 
-    import sqlite3
+    import psycopg
 
-    spans = sqlite3.connect(stack.root / "data" / "ow-audit-spans.db").execute("SELECT * FROM spans").fetchall()
-    assert len(spans) > 50
-    for row in spans:
-        text = " ".join(str(value) for value in row)
-        assert not id_or_phone.search(text), row
-
-    # Our services' files only: the stand-ins for the SMS provider and the agencies are other parties.
-    databases = [p for p in (stack.root / "data").iterdir() if p.name.startswith("ow-")
-                 and p.name.endswith((".db", ".db-wal"))]
-    assert any(p.name.startswith("ow-intake") for p in databases)
-    for database in databases:  # personal data is sealed (AES-GCM) at rest, never in plain text
-        content = database.read_bytes()
-        assert not any(s in content for s in secrets), database.name
+    # Every row of every table of our services' schemas, as text (a BYTEA column as hex, so a
+    # plain-text secret there would show as its hex). The spans live in the audit's schema.
+    hex_secrets = [s.hex() for s in secrets]
+    with psycopg.connect(stack.extra_env["OW_DATABASE_URL"]) as conn:
+        tables = conn.execute("SELECT table_schema, table_name FROM information_schema.tables"
+                              " WHERE table_schema IN ('intake', 'routing', 'department_adapter', 'notification',"
+                              " 'audit')").fetchall()
+        assert {schema for schema, _ in tables} == {"intake", "routing", "department_adapter", "notification", "audit"}
+        spans = conn.execute("SELECT s::text FROM audit.spans s").fetchall()
+        assert len(spans) > 50
+        for (text,) in spans:
+            assert not id_or_phone.search(text), text
+        for schema, table in tables:  # personal data is sealed (AES-GCM) at rest, never in plain text
+            for (text,) in conn.execute(f'SELECT t::text FROM "{schema}"."{table}" t'):
+                assert not any(s.decode() in text or h in text for s, h in zip(secrets, hex_secrets, strict=True)), \
+                    (schema, table)

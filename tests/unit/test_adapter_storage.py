@@ -1,10 +1,8 @@
-"""The adapter's delivery table on a real SQLite file: a task and the supplements sent after it
-share (task id, dispatch number), yet the task's state is always read from, and written to, the
-task's own row."""
+"""The adapter's delivery table on a real SQLite file and a real PostgreSQL schema: a task and
+the supplements sent after it share (task id, dispatch number), yet the task's state is always
+read from, and written to, the task's own row."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from onewindow_department_adapter import storage
 from onewindow_department_adapter.connectors import DeliveryRequest
@@ -17,8 +15,8 @@ def _request(kind: str = "task", supplement_id: str = "") -> DeliveryRequest:
                            applicant_id_number_masked="", kind=kind, supplement_id=supplement_id)
 
 
-def test_a_supplement_row_never_stands_in_for_its_task(tmp_path: Path) -> None:
-    db = Database(tmp_path / "adapter.db")
+def test_a_supplement_row_never_stands_in_for_its_task(database: Database) -> None:
+    db = database
     storage.SCHEMA.upgrade(db)
     with db.transaction() as tx:
         storage.enqueue(tx, _request(), b"task")
@@ -26,13 +24,13 @@ def test_a_supplement_row_never_stands_in_for_its_task(tmp_path: Path) -> None:
         task = storage.latest(tx, "T1")
         assert task is not None
         storage.set_task_state(tx, task, "needs_supplement")
-        for n in range(3):  # whichever order SQLite returns equal dispatch numbers in
+        for n in range(3):  # whichever order the database returns equal dispatch numbers in
             storage.enqueue(tx, _request("supplement", f"S{n}"), b"supplement")
 
     with db.transaction() as tx:
         task = storage.latest(tx, "T1")
         assert task is not None and task.request.kind == "task" and task.task_state == "needs_supplement"
-        for supplement in storage.claim_due(tx, storage.job_table(15), 10, now=2e9):
+        for supplement in storage.claim_due(tx, storage.job_table(15, db), 10, now=2e9):
             storage.mark_delivered(tx, supplement, "ref", 1)
     task = storage.latest(db.connection(), "T1")
     assert task is not None and task.request.kind == "task" and task.task_state == "needs_supplement"

@@ -12,7 +12,7 @@ from onewindow_platform.bootstrap import Built, Service, run, wire
 from onewindow_platform.config import ConfigurationError, PlatformSettings, load_settings
 from onewindow_platform.consumer import HandlerContext
 from onewindow_platform.events import build_envelope, decode
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import SqliteDatabase
 
 
 def on_acknowledged(acknowledged: TaskAcknowledged, ctx: HandlerContext, worker: list[str]) -> None:
@@ -29,7 +29,7 @@ def test_a_use_case_gets_its_typed_payload_and_its_dependencies_by_name(tmp_path
     assert list(handlers) == ["onewindow.task.v1.TaskAcknowledged"]  # keyed as the consumer dispatches
     event = decode(build_envelope(TaskAcknowledged(task_id="T1"), application_id="A1",
                                   source="tests").SerializeToString())
-    db = Database(tmp_path / "x.db")
+    db = SqliteDatabase(tmp_path / "x.db")
     with db.transaction() as tx:
         handlers[event.event_type](event, HandlerContext(tx=tx, event=event, topic="t", partition=0, offset=0,
                                                          settings=load_settings(PlatformSettings)))

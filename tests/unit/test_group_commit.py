@@ -14,12 +14,12 @@ import pytest
 
 from onewindow_platform.group_commit import GroupCommit, _Unit
 from onewindow_platform.migrations import Migration, upgrade
-from onewindow_platform.storage import Database, Transaction
+from onewindow_platform.storage import SqliteDatabase, Transaction
 
 caller = contextvars.ContextVar("caller", default="nobody")
 
 
-class CountingDatabase(Database):
+class CountingDatabase(SqliteDatabase):
     commits = 0
 
     @contextmanager

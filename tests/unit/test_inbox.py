@@ -10,7 +10,7 @@ import pytest
 
 from onewindow_platform import inbox
 from onewindow_platform.config import ConfigurationError, PlatformSettings, load_settings
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import Database, SqliteDatabase
 
 
 def _row(db: Database, event_id: str, age: dt.timedelta) -> None:
@@ -22,7 +22,7 @@ def _row(db: Database, event_id: str, age: dt.timedelta) -> None:
 
 
 def test_rows_beyond_the_horizon_are_pruned_in_chunks_and_younger_ones_kept(tmp_path: Path) -> None:
-    db = Database(tmp_path / "x.db")
+    db = SqliteDatabase(tmp_path / "x.db")
     for n in range(25):
         _row(db, f"old-{n}", dt.timedelta(days=189, hours=n))
     _row(db, "just-inside", dt.timedelta(days=187, hours=23))

@@ -11,7 +11,7 @@ from onewindow_intake.handlers import HANDLERS
 from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.consumer import HandlerContext
 from onewindow_platform.events import build_envelope, decode
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import Database, SqliteDatabase
 
 APP = "110101-20261126-00302"
 TASK = f"{APP}-T1"
@@ -30,7 +30,7 @@ def status(db: Database) -> str:
 
 
 def test_a_late_delivery_record_does_not_undo_the_agencys_acknowledgement(tmp_path: Path) -> None:
-    db = Database(tmp_path / "intake.db")
+    db = SqliteDatabase(tmp_path / "intake.db")
     storage.SCHEMA.upgrade(db)
     settings = load_settings(PlatformSettings, data_dir=tmp_path)
     apply(db, settings, TaskDispatched(task_id=TASK, department_code="110101001.street-office", step=1))
@@ -44,7 +44,7 @@ def test_a_late_delivery_record_does_not_undo_the_agencys_acknowledgement(tmp_pa
 
 
 def test_a_delivery_in_the_usual_order_marks_the_task_delivered(tmp_path: Path) -> None:
-    db = Database(tmp_path / "intake.db")
+    db = SqliteDatabase(tmp_path / "intake.db")
     storage.SCHEMA.upgrade(db)
     settings = load_settings(PlatformSettings, data_dir=tmp_path)
     apply(db, settings, TaskDispatched(task_id=TASK, department_code="110101001.street-office", step=1))

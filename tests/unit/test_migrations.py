@@ -4,6 +4,7 @@ refused — and every database file release 0.1 left upgrades to exactly what a 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from onewindow_intake import storage as intake_storage
 from onewindow_notification import storage as notification_storage
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.migrations import Migration, Schema, statements, upgrade
-from onewindow_platform.storage import Database
+from onewindow_platform.postgres import PostgresDatabase
+from onewindow_platform.storage import Database, SqliteDatabase, schema_name
 from onewindow_routing import storage as routing_storage
 
 RELEASE_0_1 = Path(__file__).parents[1] / "fixtures" / "release-0.1"
@@ -47,10 +49,10 @@ def test_a_file_left_by_release_0_1_upgrades_to_what_a_new_file_is(tmp_path: Pat
         conn.executescript((RELEASE_0_1 / f"{component}.sql").read_text())
     schema = SCHEMAS[component]
 
-    upgraded = Database(old)
+    upgraded = SqliteDatabase(old)
     schema.upgrade(upgraded)
     upgraded.close()
-    fresh = Database(tmp_path / "new.db")
+    fresh = SqliteDatabase(tmp_path / "new.db")
     schema.upgrade(fresh)
     fresh.close()
 
@@ -60,12 +62,12 @@ def test_a_file_left_by_release_0_1_upgrades_to_what_a_new_file_is(tmp_path: Pat
     with sqlite3.connect(old) as conn:  # what the old release applied is still known as applied
         assert conn.execute("SELECT consumer, \"offset\" FROM ow_inbox WHERE event_id = 'evt-kept'").fetchall() == [
             ("ow-x", 41)]
-    again = Database(old)
+    again = SqliteDatabase(old)
     assert schema.upgrade(again) == []  # a second start applies nothing
 
 
 def test_migrations_apply_in_order_once_and_a_failing_one_leaves_the_file_as_it_was(tmp_path: Path) -> None:
-    db = Database(tmp_path / "x.db")
+    db = SqliteDatabase(tmp_path / "x.db")
     first = (Migration(1, "a table", "CREATE TABLE a (x TEXT); INSERT INTO a VALUES ('one;two');"),)
     assert upgrade(db, "demo", first) == [1]
     broken = (*first, Migration(2, "b", "CREATE TABLE b (y TEXT);"), Migration(3, "oops", "ALTER TABLE nope ADD z;"))
@@ -80,7 +82,7 @@ def test_migrations_apply_in_order_once_and_a_failing_one_leaves_the_file_as_it_
 
 
 def test_a_file_newer_than_the_release_is_refused(tmp_path: Path) -> None:
-    db = Database(tmp_path / "x.db")
+    db = SqliteDatabase(tmp_path / "x.db")
     upgrade(db, "demo", [Migration(1, "a", "CREATE TABLE a (x);"), Migration(2, "b", "CREATE TABLE b (x);")])
     with pytest.raises(ConfigurationError, match="schema version 2, newer than this release knows"):
         Schema("demo", (Migration(1, "a", "CREATE TABLE a (x);"),)).upgrade(db)
@@ -88,7 +90,7 @@ def test_a_file_newer_than_the_release_is_refused(tmp_path: Path) -> None:
 
 def test_versions_must_run_1_2_3(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="in order"):
-        upgrade(Database(tmp_path / "x.db"), "demo", [Migration(2, "b", "SELECT 1;")])
+        upgrade(SqliteDatabase(tmp_path / "x.db"), "demo", [Migration(2, "b", "SELECT 1;")])
 
 
 def test_statements_split_at_semicolons_that_end_statements_only() -> None:
@@ -111,7 +113,7 @@ def test_a_notification_file_from_before_the_traceparent_column_gets_it(tmp_path
     assert "traceparent" not in older
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE notifications" + older)
-    db = Database(path)
+    db = SqliteDatabase(path)
     notification_storage.SCHEMA.upgrade(db)
     columns = {row[1] for row in db.connection().execute("PRAGMA table_info(notifications)")}
     assert "traceparent" in columns
@@ -125,6 +127,54 @@ def test_intake_v2_turns_the_parking_note_into_a_fact(tmp_path: Path) -> None:
             conn.execute("INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code,"
                          " level, step, status, note) VALUES (?, 'A1', 'D', 'd', '110101', 4, 1, 'x', ?)",
                          (task_id, note))
-    db = Database(old)
+    db = SqliteDatabase(old)
     assert intake_storage.SCHEMA.upgrade(db) == [1, 2]  # 1 adopts the file (no ledger yet), 2 runs
     assert dict(db.connection().execute("SELECT task_id, parked FROM tasks").fetchall()) == {"T1": 1, "T2": 0}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("component", sorted(SCHEMAS))
+def test_every_schema_applies_on_postgres_once_when_instances_start_together(postgres_url: str,
+                                                                             component: str) -> None:
+    schema = SCHEMAS[component]
+    instances = [PostgresDatabase(postgres_url, schema_name(component)) for _ in range(3)]
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+
+    def start(db: Database) -> None:
+        try:
+            applied.append(schema.upgrade(db))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(db,)) for db in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(applied) == [[], [], list(range(1, len(schema.migrations) + 1))]  # one instance did it all
+    elsewhere = PostgresDatabase(postgres_url, "elsewhere")  # one schema per service: its tables are its own
+    ledger = "SELECT COUNT(*) FROM ow_schema_migrations WHERE component = ?"
+    assert instances[0].connection().execute(ledger, (schema.component,)).fetchone() == (len(schema.migrations),)
+    assert elsewhere.connection().execute(ledger, (schema.component,)).fetchone() == (0,)
+    for db in (*instances, elsewhere):
+        db.close()
+
+
+@pytest.mark.postgres
+def test_a_failing_migration_on_postgres_leaves_the_schema_as_it_was(postgres_url: str) -> None:
+    import psycopg
+
+    db = PostgresDatabase(postgres_url, "demo")
+    first = (Migration(1, "a table", "CREATE TABLE a (x TEXT); INSERT INTO a VALUES ('one;two');"),)
+    assert upgrade(db, "demo", first) == [1]
+    broken = (*first, Migration(2, "b", "CREATE TABLE b (y TEXT);"),
+              Migration(3, "oops", "ALTER TABLE nope ADD z TEXT;"))
+    with pytest.raises(psycopg.errors.UndefinedTable):
+        upgrade(db, "demo", broken)
+    conn = db.connection()
+    assert conn.execute("SELECT to_regclass('b')").fetchone() == (None,)  # 2 rolled back with 3
+    assert conn.execute("SELECT x FROM a").fetchall() == [("one;two",)]
+    assert upgrade(db, "demo", first) == []
+    db.close()

@@ -51,6 +51,14 @@ class PlatformSettings(BaseSettings):
         description="Where each service keeps its SQLite file and development keys",
     )
     database_path: Path | None = Field(default=None, description="SQLite file; default <data_dir>/<service>.db")
+    database_url: str | None = Field(
+        default=None, description="postgresql://… to keep the service's state in PostgreSQL (every instance of "
+                                  "the service on one database); unset: the SQLite file above",
+    )
+    database_schema: str = Field(
+        default="", description="The service's schema in that database; default: the service's own name "
+                                "(intake, routing, department_adapter, notification, audit)",
+    )
 
     consumer_max_poll_records: int = Field(description="Records per poll", default=500, ge=1)
     consumer_poll_timeout_ms: int = Field(

@@ -18,7 +18,6 @@ the error in its headers and the consumer moves on; then the rest of the batch i
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -85,14 +84,10 @@ class PermanentError(Exception):
     """The handler can never succeed with this record; dead-letter it without retrying."""
 
 
-class StorageUnavailable(Exception):
-    """A service's own store (other than its SQLite file) cannot be written right now: like a
-    full disk, the record is retried until the store is back, never dead-lettered."""
-
-
-def is_infrastructure_error(exc: BaseException) -> bool:
-    """Errors of our own storage or broker: retried until they clear, never dead-lettered."""
-    return isinstance(exc, (sqlite3.OperationalError, KafkaError, StorageUnavailable))
+def is_infrastructure_error(exc: BaseException, db: Database) -> bool:
+    """Errors of our own storage (locked, full, read-only, away) or broker: retried until they
+    clear, never dead-lettered."""
+    return isinstance(exc, (KafkaError, *db.transient_errors))
 
 
 class ConsumingLoop:
@@ -234,7 +229,7 @@ class ConsumingLoop:
                         applied += 1
                     done += 1
         except Exception as exc:
-            if not is_infrastructure_error(exc):
+            if not is_infrastructure_error(exc, self.db):
                 raise
             log.warning("batch commit failed; handling records alone",
                         extra={"records": done, "error": f"{type(exc).__name__}: {exc}"})
@@ -269,7 +264,7 @@ class ConsumingLoop:
                 failpoint("consumer.after_commit")
                 return True
             except Exception as exc:
-                infrastructure = is_infrastructure_error(exc)
+                infrastructure = is_infrastructure_error(exc, self.db)
                 permanent = isinstance(exc, PermanentError)
                 log.warning(
                     "handler failed",

@@ -8,15 +8,16 @@ service's tables) has an ordered list of migrations, applied once each, in order
     upgrade(db, "notification", MIGRATIONS)       # or: SCHEMA = Schema("notification", MIGRATIONS)
 
 `ow_schema_migrations` records which versions each component has. Every pending migration runs
-in one `BEGIN IMMEDIATE` transaction together with its ledger row (SQLite's DDL is
-transactional): a crash mid-upgrade leaves the file at its old version, never half-way, and two
-processes starting on one file upgrade it once. A file at a version newer than this release knows
+in one transaction together with its ledger row (SQLite's and PostgreSQL's DDL are both
+transactional): a crash mid-upgrade leaves the database at its old version, never half-way, and
+several instances starting at once upgrade it once (SQLite's write lock; on PostgreSQL an
+advisory lock per schema). A file at a version newer than this release knows
 is refused — an old release would misread it.
 
 Version 1 of every component is the schema of the release before migrations existed, written
 with `IF NOT EXISTS`, so it also adopts a file that release left (tables there, no ledger).
 
-Why not Alembic: it would bring SQLAlchemy into services that speak plain sqlite3, an `env.py`
+Why not Alembic: it would bring SQLAlchemy into services that speak plain SQL, an `env.py`
 and a versions folder per service, and a second way to open the database; these migrations
 need only ordered SQL in the transaction the service already opens, and this is all of it.
 """
@@ -34,7 +35,7 @@ from .config import ConfigurationError
 if TYPE_CHECKING:  # storage applies the platform's own migrations, so it imports this module
     from .storage import Database
 
-Transaction = sqlite3.Connection
+Transaction = Any  # a sqlite3 connection or the PostgreSQL adapter (storage.Transaction)
 
 LEDGER = """
 CREATE TABLE IF NOT EXISTS ow_schema_migrations (
@@ -43,7 +44,7 @@ CREATE TABLE IF NOT EXISTS ow_schema_migrations (
     description TEXT NOT NULL,
     applied_at  TEXT NOT NULL,
     PRIMARY KEY (component, version)
-)"""  # plain SQL: the audit chain's PostgreSQL store keeps the same ledger
+)"""
 
 
 @dataclass(frozen=True)
@@ -87,26 +88,26 @@ def _check_order(component: str, migrations: Sequence[Migration]) -> None:
         raise ValueError(f"{component}: migration versions must be 1, 2, 3 … in order, not {versions}")
 
 
-def current_version(conn: Any, component: str, placeholder: str = "?") -> int:
-    row = conn.execute(f"SELECT MAX(version) FROM ow_schema_migrations WHERE component = {placeholder}",
+def current_version(conn: Any, component: str) -> int:
+    row = conn.execute("SELECT MAX(version) FROM ow_schema_migrations WHERE component = ?",
                        (component,)).fetchone()
     return int(row[0] or 0)
 
 
 def upgrade(db: Database, component: str, migrations: Sequence[Migration]) -> list[int]:
-    """Bring `component` of a service's SQLite file to its newest version; returns the versions
+    """Bring `component` of a service's database to its newest version; returns the versions
     applied now."""
     with db.transaction() as tx:
-        return apply_pending(tx, str(db.path), component, migrations)
+        db.lock(tx, "schema upgrade")
+        return apply_pending(tx, db.where, component, migrations)
 
 
-def apply_pending(tx: Any, where: str, component: str, migrations: Sequence[Migration],
-                  placeholder: str = "?") -> list[int]:
-    """Inside the caller's transaction (sqlite3 or psycopg): the ledger, then every migration
-    newer than the ledger's version, each with its ledger row."""
+def apply_pending(tx: Any, where: str, component: str, migrations: Sequence[Migration]) -> list[int]:
+    """Inside the caller's transaction: the ledger, then every migration newer than the ledger's
+    version, each with its ledger row."""
     _check_order(component, migrations)
     tx.execute(LEDGER)
-    at = current_version(tx, component, placeholder)
+    at = current_version(tx, component)
     if at > len(migrations):
         raise ConfigurationError(
             f"{where}: {component} tables are at schema version {at}, newer than this release knows "
@@ -118,13 +119,14 @@ def apply_pending(tx: Any, where: str, component: str, migrations: Sequence[Migr
         if migration.step is not None:
             migration.step(tx)
         tx.execute("INSERT INTO ow_schema_migrations (component, version, description, applied_at)"
-                   f" VALUES ({', '.join([placeholder] * 4)})",
+                   " VALUES (?, ?, ?, ?)",
                    (component, migration.version, migration.description, dt.datetime.now(dt.UTC).isoformat()))
         applied.append(migration.version)
     return applied
 
 
 def add_column_if_missing(tx: Transaction, table: str, column: str, definition: str) -> None:
-    """For a step: a column that files older than the migration's baseline lack."""
-    if column not in {row[1] for row in tx.execute(f"PRAGMA table_info({table})")}:
+    """For a step: a column that files older than the migration's baseline lack. (The columns
+    are read off an empty SELECT, which both back-ends describe.)"""
+    if column not in {d[0] for d in tx.execute(f"SELECT * FROM {table} LIMIT 0").description}:
         tx.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")

@@ -9,6 +9,7 @@ consumer's inbox recognises.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -38,8 +39,8 @@ def add_to_outbox(tx: Transaction, settings: PlatformSettings, envelope: Envelop
     """
     topic = physical_name(settings, topic_for_event(envelope.event_type).name)
     tx.execute(
-        "INSERT OR IGNORE INTO ow_outbox (topic, record_key, event_id, event_type, value, traceparent)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ow_outbox (topic, record_key, event_id, event_type, value, traceparent)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (topic, envelope.application_id, envelope.event_id, envelope.event_type,
          envelope.SerializeToString(), traceparent if traceparent is not None else current_traceparent()),
     )
@@ -64,9 +65,11 @@ class OutboxRelay:
         """How long the oldest unpublished event has waited (0 when the outbox is empty): how far
         behind the event bus this process is, e.g. while the broker is unreachable."""
         # The oldest row has the lowest id: one primary-key lookup, cheap enough for every submission.
-        row = self.db.connection().execute(
-            "SELECT (julianday('now') - julianday(created_at)) * 86400.0 FROM ow_outbox ORDER BY id LIMIT 1").fetchone()
-        return float(row[0]) if row else 0.0
+        row = self.db.connection().execute("SELECT created_at FROM ow_outbox ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            return 0.0
+        staged = dt.datetime.fromisoformat(row[0].replace("Z", "+00:00"))
+        return max(0.0, (dt.datetime.now(dt.UTC) - staged).total_seconds())
 
     def publish_pending(self, timeout_s: float = 30.0) -> int:
         """Publish up to one batch of rows; returns how many were published (and deleted)."""
@@ -146,8 +149,8 @@ class OutboxRelay:
     def _run(self) -> None:
         # This thread's connection commits only deletes of rows already on the broker: a delete lost
         # to a power cut publishes the row again, which every consumer's inbox recognises. So its
-        # commits need not wait for an fsync (WAL + synchronous=NORMAL), the consumers' and intake's do.
-        self.db.connection().execute("PRAGMA synchronous=NORMAL")
+        # commits need not wait for the disk; the consumers' and intake's do.
+        self.db.relax_durability(self.db.connection())
         idle = self.settings.relay_idle_interval_ms / 1000
         broker_away = Backoff(0.1, 5.0)
         wait_s = 0.0  # look once at start: rows a previous run left behind

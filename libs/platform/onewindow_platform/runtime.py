@@ -25,7 +25,7 @@ from .logs import setup_logging
 from .migrations import Schema
 from .outbox import OutboxRelay
 from .periodic import AtMostEvery
-from .storage import Database
+from .storage import Database, open_database
 from .topics import ensure_topics, physical_name, topic_for_event
 from .tracing import setup_tracing, shutdown_tracing
 
@@ -58,7 +58,7 @@ class ServiceRuntime:
         setup_tracing(settings)
         wait_for_broker(settings.kafka_bootstrap_servers, settings.kafka_startup_timeout_s)
         ensure_topics(settings)
-        self.db = Database(settings.resolved_database_path())
+        self.db = open_database(settings, self.schema.component if self.schema else settings.service_name)
         if self.schema is not None:
             self.schema.upgrade(self.db)
         self.producer = make_producer(settings)

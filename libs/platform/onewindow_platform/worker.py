@@ -129,18 +129,20 @@ class JobTable:
     of the jobs it still works on. A row whose lease ran out (its process died) is due again and
     any instance claims it; nobody ever resets another instance's claims at start-up."""
 
-    def __init__(self, table: str, columns: str, claimed_status: str, lease_s: float,
-                 owner: str = INSTANCE) -> None:
-        self.table, self.columns, self.claimed = table, columns, claimed_status
+    def __init__(self, table: str, key: str, columns: str, claimed_status: str, lease_s: float,
+                 owner: str = INSTANCE, skip_locked: str = "") -> None:
+        self.table, self.key, self.columns, self.claimed = table, key, columns, claimed_status
         self.lease_s, self.owner = lease_s, owner
+        self.skip_locked = skip_locked  # the database's Database.skip_locked
 
     def claim(self, tx: Transaction, limit: int, now: float) -> list[tuple[Any, ...]]:
         """Up to `limit` due rows (pending and due, or claimed with a lapsed lease), oldest first, in
-        one statement, so two instances never take the same row."""
+        one statement, so two instances never take the same row (SQLite: the file's write lock;
+        PostgreSQL: the rows picked are locked, and a concurrent claim passes over them)."""
         return tx.execute(
-            f"UPDATE {self.table} SET status = ?, claimed_by = ?, next_attempt_at = ? WHERE rowid IN"
-            f" (SELECT rowid FROM {self.table} WHERE status IN ('pending', ?) AND next_attempt_at <= ?"
-            f" ORDER BY next_attempt_at LIMIT ?) RETURNING {self.columns}",
+            f"UPDATE {self.table} SET status = ?, claimed_by = ?, next_attempt_at = ? WHERE {self.key} IN"
+            f" (SELECT {self.key} FROM {self.table} WHERE status IN ('pending', ?) AND next_attempt_at <= ?"
+            f" ORDER BY next_attempt_at LIMIT ?{self.skip_locked}) RETURNING {self.columns}",
             (self.claimed, self.owner, now + self.lease_s, self.claimed, now, limit)).fetchall()
 
     def renew(self, tx: Transaction, now: float) -> int:

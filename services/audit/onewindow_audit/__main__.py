@@ -20,9 +20,8 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc
 from onewindow.audit.v1 import audit_pb2_grpc
 from onewindow_platform.bootstrap import Built, Service, run
 from onewindow_platform.config import ConfigurationError
-from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import grpc_server
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import Database, SqliteDatabase, open_database
 
 from .archive import ArchiveRefused, archive_before
 from .checkpointer import Checkpointer
@@ -34,13 +33,22 @@ from .otlp_receiver import OtlpTraceReceiver
 from .settings import AuditSettings, settings_from_env
 from .span_forwarder import SpanForwarder
 from .span_store import SpanStore
-from .storage import AuditStore, open_store
+from .storage import SCHEMA, AuditStore
+
+
+def span_database(settings: AuditSettings, db: Database) -> Database:
+    """On PostgreSQL the spans share the service's schema (every instance sees every span); on
+    SQLite they get a file of their own, so their writes never wait on the chain's (and losing
+    the last spans to a power cut is acceptable: synchronous=NORMAL)."""
+    if settings.database_url:
+        return db
+    return SqliteDatabase(settings.resolved_span_store_path(), synchronous="NORMAL")
 
 
 def close_stores(built: Built) -> Callable[[], None]:
     def close() -> None:  # last: after the servers and the checkpointer that use them
-        built.spans.close()
-        built.store.close()
+        if built.span_db is not built.db:
+            built.span_db.close()
 
     return close
 
@@ -75,20 +83,20 @@ def serve_api(built: Built) -> Callable[[], None]:
 SERVICE = Service(
     settings=settings_from_env,
     reference={"key": signing_key, "keys": lambda settings: trusted_keys(settings, signing_key(settings))},
-    components={"store": lambda b: open_store(b.settings.audit_database_url, b.db),
-                "spans": lambda b: SpanStore(b.settings.resolved_span_store_path(), b.settings.span_retention_days)},
+    schema=SCHEMA,
+    components={"store": lambda b: AuditStore(b.db),
+                "span_db": lambda b: span_database(b.settings, b.db),
+                "spans": lambda b: SpanStore(b.span_db, b.settings.span_retention_days)},
     handlers=HANDLERS,
     servers=[close_stores, sign_checkpoints, serve_api],  # stopped in reverse order
 )
 
 
 def _open_for_command(settings: AuditSettings) -> AuditStore:
-    if settings.audit_database_url:
-        return open_store(settings.audit_database_url, None)
-    path = settings.resolved_database_path()
-    if not path.exists():
-        raise FileNotFoundError(f"no audit database at {path} (OW_DATA_DIR / OW_DATABASE_PATH)")
-    return open_store(None, Database(path))
+    if not settings.database_url and not settings.resolved_database_path().exists():
+        raise FileNotFoundError(f"no audit database at {settings.resolved_database_path()} "
+                                "(OW_DATA_DIR / OW_DATABASE_PATH, or OW_DATABASE_URL)")
+    return AuditStore(open_database(settings, SCHEMA.component))
 
 
 def verify_command(settings: AuditSettings) -> int:
@@ -145,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         if parsed.command == "verify":
             return verify_command(settings)
         return archive_command(settings, parsed)
-    except (ConfigurationError, KeyError_, FileNotFoundError, StorageUnavailable, ValueError) as exc:
+    except (ConfigurationError, KeyError_, FileNotFoundError, OSError, ValueError) as exc:
         print(f"cannot {parsed.command}: {exc}", file=sys.stderr)
         return 2
 

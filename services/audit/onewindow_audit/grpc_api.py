@@ -12,7 +12,6 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.common.v1.types_pb2 import Actor, ActorKind
-from onewindow_platform.consumer import StorageUnavailable
 from onewindow_platform.rpc import server_span
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE
 
@@ -44,7 +43,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
         with server_span(context, "AuditService/GetTimeline", **{APPLICATION_ID_ATTRIBUTE: request.application_id}):
             try:
                 records = self.store.timeline(request.application_id)
-            except StorageUnavailable as exc:
+            except self.store.db.transient_errors as exc:  # the store is away: try again later
                 context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
             return audit_pb2.GetTimelineResponse(application_id=request.application_id, entries=[
                 audit_pb2.TimelineEntry(sequence=r.sequence, occurred_at=_timestamp(r.occurred_at),
@@ -57,7 +56,7 @@ class AuditApi(audit_pb2_grpc.AuditServiceServicer):
         with server_span(context, "AuditService/VerifyChain"):
             try:
                 verdict = self.store.verify(self.keys())
-            except StorageUnavailable as exc:
+            except self.store.db.transient_errors as exc:  # the store is away: try again later
                 context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
             return audit_pb2.VerifyChainResponse(
                 ok=verdict.ok, records_checked=verdict.records_checked,

@@ -19,8 +19,10 @@ class AuditSettings(PlatformSettings):
     consumer_spans: bool = Field(default=False)
     audit_grpc_address: str = Field(default="127.0.0.1:50054",
                                     description="host:port of the audit query API and the OTLP span receiver")
-    audit_database_url: str | None = Field(
-        default=None, description="postgresql://… to keep the chain in PostgreSQL; unset: the service's SQLite file",
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OW_AUDIT_DATABASE_URL", "OW_DATABASE_URL"),
+        description="postgresql://… to keep the chain, the inbox and the spans in PostgreSQL (every audit instance "
+                    "on one database); OW_AUDIT_DATABASE_URL wins over OW_DATABASE_URL; unset: SQLite files",
     )
     audit_signing_key: SecretStr | None = Field(
         default=None, description="Ed25519 private key (base64 of the 32-byte seed) that signs checkpoints; "

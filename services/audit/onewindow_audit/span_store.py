@@ -1,13 +1,14 @@
 """The span store: every service's finished spans for the last N days, so an ops engineer can
-see where a case waited without running Jaeger. Spans are diagnostics, not evidence: they live in
-their own SQLite file, outside the hash chain, and are pruned after the retention period."""
+see where a case waited without running Jaeger. Spans are diagnostics, not evidence: they live
+outside the hash chain (on SQLite in a file of their own, on PostgreSQL in the audit schema, where
+every audit instance sees the spans any of them received) and are pruned after the retention
+period."""
 
 from __future__ import annotations
 
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.periodic import AtMostEvery
@@ -53,8 +54,8 @@ class StoredSpan:
 
 
 class SpanStore:
-    def __init__(self, path: Path, retention_days: float, prune_every_s: float = 300.0) -> None:
-        self.db = Database(path, synchronous="NORMAL")  # losing the last spans in a power cut is acceptable
+    def __init__(self, db: Database, retention_days: float, prune_every_s: float = 300.0) -> None:
+        self.db = db
         SCHEMA.upgrade(self.db)
         self.retention_ns = int(retention_days * 86400 * 1e9)
         self._prune_turn = AtMostEvery(prune_every_s)
@@ -65,7 +66,7 @@ class SpanStore:
                  json.dumps(s.attributes, ensure_ascii=False, sort_keys=True)) for s in spans]
         with self.db.transaction() as tx:
             # A span exported twice (an exporter retry) is stored once.
-            tx.executemany("INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            tx.executemany("INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
         self._maybe_prune()
 
     def trace(self, trace_id: str) -> list[StoredSpan]:
@@ -84,6 +85,3 @@ class SpanStore:
     def _maybe_prune(self) -> None:
         if self._prune_turn.due():
             self.prune()
-
-    def close(self) -> None:
-        self.db.close()

@@ -1,6 +1,6 @@
 """The audit store: the chained records, the signed checkpoints of its head and the manifests of
-archive steps, in SQLite (the default, the service's own database file) or PostgreSQL
-(`OW_AUDIT_DATABASE_URL=postgresql://…`).
+archive steps, in the service's database — its SQLite file (the default) or its PostgreSQL schema
+(`OW_DATABASE_URL`, or `OW_AUDIT_DATABASE_URL` for the audit service alone).
 
 Append-only: the service only ever INSERTs. The one DELETE is the operator's explicit archive
 step (`python -m onewindow_audit archive`), which writes the records out first, signs a manifest,
@@ -9,16 +9,13 @@ and is itself recorded in the chain.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from onewindow_platform.connections import PerThreadConnections
-from onewindow_platform.consumer import StorageUnavailable
-from onewindow_platform.migrations import Migration, Schema, apply_pending
+from onewindow_platform.migrations import Migration, Schema
 from onewindow_platform.storage import Database, Transaction
 
 from .domain.chain import GENESIS, AuditRecord, Verdict, chain_hash
@@ -74,24 +71,28 @@ _ARCHIVE_COLUMNS = ("through_sequence, through_hash, records, file_name, file_sh
                     " key_id, signature")
 
 
-class AuditStore(ABC):
-    """The SQL both back-ends share; they differ in connections, placeholders and locking."""
+class AuditStore:
+    """The chain in the service's own database (SQLite or PostgreSQL), so a record commits with
+    the inbox row of its event (the consumer's transaction is passed in). Appends hold the
+    database's lock named "audit chain": several audit instances, or a restart overlapping its
+    predecessor, never fork the chain (SQLite's write lock already serialises them)."""
 
-    placeholder = "?"
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        SCHEMA.upgrade(db)
 
-    @abstractmethod
     def _read(self) -> Any:
-        """A connection for reads (per thread)."""
+        return self.db.connection()
 
-    @abstractmethod
-    def _write(self, tx: Any = None) -> Any:
-        """A context manager giving a transaction that holds the chain's append lock."""
-
-    def close(self) -> None:  # noqa: B027 - only the PostgreSQL store holds connections of its own
-        """Release connections the store opened itself."""
-
-    def _q(self, sql: str) -> str:
-        return sql.replace("?", self.placeholder)
+    @contextmanager
+    def _write(self, tx: Transaction | None = None) -> Iterator[Any]:
+        if tx is not None:
+            self.db.lock(tx, "audit chain")
+            yield tx
+            return
+        with self.db.transaction() as own:
+            self.db.lock(own, "audit chain")
+            yield own
 
     # -- the chain ------------------------------------------------------------------------------
 
@@ -102,13 +103,13 @@ class AuditStore(ABC):
             return self._append(conn, record)
 
     def _append(self, conn: Any, record: AuditRecord) -> AuditRecord | None:
-        if conn.execute(self._q("SELECT 1 FROM audit_log WHERE event_id = ?"), (record.event_id,)).fetchone():
+        if conn.execute(("SELECT 1 FROM audit_log WHERE event_id = ?"), (record.event_id,)).fetchone():
             return None
         head = self._head(conn)
         sequence, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
         chained = AuditRecord(**{**record.__dict__, "sequence": sequence, "prev_hash": prev_hash, "hash": ""})
         chained = AuditRecord(**{**chained.__dict__, "hash": chain_hash(chained)})
-        conn.execute(self._q(f"INSERT INTO audit_log ({_COLUMNS}) VALUES ({', '.join('?' * 13)})"),
+        conn.execute((f"INSERT INTO audit_log ({_COLUMNS}) VALUES ({', '.join('?' * 13)})"),
                      tuple(chained.__dict__.values()))
         return chained
 
@@ -123,12 +124,12 @@ class AuditStore(ABC):
         return self._head(self._read())
 
     def records(self) -> Generator[AuditRecord, None, None]:
-        for row in self._read().execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY sequence"):
+        for row in self.db.stream(f"SELECT {_COLUMNS} FROM audit_log ORDER BY sequence"):
             yield AuditRecord(*row)
 
     def timeline(self, application_id: str) -> list[AuditRecord]:
         rows = self._read().execute(
-            self._q(f"SELECT {_COLUMNS} FROM audit_log WHERE application_id = ? ORDER BY sequence"),
+            (f"SELECT {_COLUMNS} FROM audit_log WHERE application_id = ? ORDER BY sequence"),
             (application_id,)).fetchall()
         return [AuditRecord(*row) for row in rows]
 
@@ -136,7 +137,7 @@ class AuditStore(ABC):
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         with self._write() as conn:
-            conn.execute(self._q(f"INSERT INTO audit_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"),
+            conn.execute((f"INSERT INTO audit_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"),
                          (checkpoint.sequence, checkpoint.head_hash, checkpoint.signed_at, checkpoint.key_id,
                           checkpoint.signature))
 
@@ -169,88 +170,9 @@ class AuditStore(ABC):
         """Record the manifest, remove the records it covers and chain `record` (the archive step
         itself), all in one transaction. Returns how many records were removed."""
         with self._write() as conn:
-            conn.execute(self._q(f"INSERT INTO audit_archives ({_ARCHIVE_COLUMNS}) VALUES ({', '.join('?' * 9)})"),
+            conn.execute((f"INSERT INTO audit_archives ({_ARCHIVE_COLUMNS}) VALUES ({', '.join('?' * 9)})"),
                          tuple(manifest.__dict__.values()))
-            cursor = conn.execute(self._q("DELETE FROM audit_log WHERE sequence <= ?"), (manifest.through_sequence,))
+            cursor = conn.execute(("DELETE FROM audit_log WHERE sequence <= ?"), (manifest.through_sequence,))
             removed = int(cursor.rowcount)
             self._append(conn, record)
             return removed
-
-
-class SqliteAuditStore(AuditStore):
-    """The chain in the service's own SQLite file, so a record commits with the inbox row of its
-    event (the consumer's transaction is passed in)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        SCHEMA.upgrade(db)
-
-    def _read(self) -> Any:
-        return self.db.connection()
-
-    @contextmanager
-    def _write(self, tx: Transaction | None = None) -> Iterator[Any]:
-        if tx is not None:  # already BEGIN IMMEDIATE: the file's write lock serialises appends
-            yield tx
-            return
-        with self.db.transaction() as own:
-            yield own
-
-
-class PostgresAuditStore(AuditStore):
-    """The chain in PostgreSQL. Appends take a transaction-scoped advisory lock, so several audit
-    instances (or a restart overlapping its predecessor) never fork the chain. A redelivered event
-    is recognised by its unique event id, which makes the append idempotent across the two
-    databases (the consumer's inbox is SQLite, the record is here)."""
-
-    placeholder = "%s"
-    APPEND_LOCK = 0x6F77_6175  # 'owau'
-
-    def __init__(self, url: str) -> None:
-        import psycopg
-
-        self._psycopg = psycopg
-        self.url = url
-        self._connections: PerThreadConnections[Any] = PerThreadConnections(
-            self._connect, usable=lambda conn: not (conn.closed or conn.broken))
-        with self._connect() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.APPEND_LOCK,))  # one migrator at a time
-            apply_pending(conn, "the audit database", SCHEMA.component, SCHEMA.migrations, placeholder="%s")
-
-    def _connect(self) -> Any:
-        return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-
-    def _read(self) -> Any:
-        return self._connections.get()
-
-    @contextmanager
-    def _write(self, tx: Any = None) -> Iterator[Any]:
-        try:
-            conn = self._read()
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.APPEND_LOCK,))
-                yield conn
-        except self._psycopg.Error as exc:
-            # Server gone, disk full, database read-only, even a bug: the record is retried until
-            # the store takes it. An audit trail must stall (consumer lag grows) rather than skip.
-            raise StorageUnavailable(f"PostgreSQL: {type(exc).__name__}: {exc}".strip()) from exc
-
-    def records(self) -> Generator[AuditRecord, None, None]:
-        conn = self._read()
-        with conn.transaction(), conn.cursor(name="audit_records") as cursor:  # server-side: streams
-            cursor.itersize = 2000
-            cursor.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY sequence")
-            for row in cursor:
-                yield AuditRecord(*row)
-
-    def close(self) -> None:
-        self._connections.close_all()
-
-
-def open_store(database_url: str | None, db: Database | None) -> AuditStore:
-    if database_url:
-        if not database_url.startswith(("postgresql://", "postgres://")):
-            raise ValueError("OW_AUDIT_DATABASE_URL must be a postgresql:// URL (leave it unset for SQLite)")
-        return PostgresAuditStore(database_url)
-    assert db is not None, "the SQLite store lives in the service's database"
-    return SqliteAuditStore(db)

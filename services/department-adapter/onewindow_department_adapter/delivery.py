@@ -54,7 +54,7 @@ class DeliveryWorker:
             for rule in config.rules
         }
         self._tracer = tracer("onewindow.delivery")
-        self.jobs = storage.job_table(settings.job_lease_s)
+        self.jobs = storage.job_table(settings.job_lease_s, self.db)
         self._worker = PollingWorker("deliver", self._claim, self._attempt_or_postpone,
                                      lambda: self.jobs.next_due(self.db.connection()),
                                      workers=settings.delivery_workers, renew=self._renew,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from onewindow_platform.migrations import Migration, Schema
-from onewindow_platform.storage import Transaction
+from onewindow_platform.storage import Database, Transaction
 from onewindow_platform.worker import JobTable
 
 from .connectors import DeliveryRequest
@@ -80,9 +79,9 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
     """Store a delivery to make; False when this (task, dispatch) is already known."""
     payload = {k: v for k, v in request.__dict__.items() if k != "traceparent"}
     cursor = tx.execute(
-        "INSERT OR IGNORE INTO deliveries (delivery_key, kind, task_id, dispatch_number, application_id,"
+        "INSERT INTO deliveries (delivery_key, kind, task_id, dispatch_number, application_id,"
         " department_code, request_json, record_value, traceparent, status, next_attempt_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT DO NOTHING",
         (request.idempotency_key, request.kind, request.task_id, request.dispatch_number, request.application_id,
          request.department_code,
          json.dumps(payload, ensure_ascii=False), record_value, request.traceparent, time.time()),
@@ -90,10 +89,10 @@ def enqueue(tx: Transaction, request: DeliveryRequest, record_value: bytes) -> b
     return cursor.rowcount == 1
 
 
-def job_table(lease_s: float) -> JobTable:
+def job_table(lease_s: float, db: Database) -> JobTable:
     """Deliveries as leased jobs: one an instance died in the middle of is tried again once its
     lease lapses (the agency dedups by the Idempotency-Key)."""
-    return JobTable("deliveries", _COLUMNS, "delivering", lease_s)
+    return JobTable("deliveries", "delivery_key", _COLUMNS, "delivering", lease_s, skip_locked=db.skip_locked)
 
 
 def claim_due(tx: Transaction, jobs: JobTable, limit: int, now: float) -> list[Delivery]:
@@ -122,14 +121,14 @@ def park(tx: Transaction, delivery: Delivery, attempts: int, error: str, parked_
                " WHERE delivery_key = ?", (attempts, error[:500], parked_at, delivery.request.idempotency_key))
 
 
-def latest(conn: sqlite3.Connection, task_id: str) -> Delivery | None:
+def latest(conn: Transaction, task_id: str) -> Delivery | None:
     """The task's own row of its latest dispatch (never a supplement's, which shares the number)."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM deliveries WHERE task_id = ? AND kind = 'task'"
                        " ORDER BY dispatch_number DESC LIMIT 1", (task_id,)).fetchone()
     return _row(row) if row else None
 
 
-def parked(conn: sqlite3.Connection, department_code: str = "") -> list[Delivery]:
+def parked(conn: Transaction, department_code: str = "") -> list[Delivery]:
     query = f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'parked'"
     params: tuple[str, ...] = ()
     if department_code:

@@ -4,7 +4,6 @@ and the case view (application + tasks) that events keep current."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from onewindow_platform.migrations import Migration, Schema
@@ -124,9 +123,10 @@ class StoredTask:
 def next_case_number(tx: Transaction, region_code: str, day: str) -> str:
     """Readable and unique: <receiving region>-<yyyymmdd>-<sequence>, e.g. 110101-20261126-00042."""
     prefix = f"{region_code}-{day}"
-    tx.execute("INSERT INTO case_counters (prefix, last) VALUES (?, 1) "
-               "ON CONFLICT(prefix) DO UPDATE SET last = last + 1", (prefix,))
-    (last,) = tx.execute("SELECT last FROM case_counters WHERE prefix = ?", (prefix,)).fetchone()
+    # One statement: on PostgreSQL the upsert locks the counter's row, so two intake instances
+    # numbering in the same region and day take turns.
+    (last,) = tx.execute("INSERT INTO case_counters (prefix, last) VALUES (?, 1) ON CONFLICT(prefix)"
+                         " DO UPDATE SET last = case_counters.last + 1 RETURNING last", (prefix,)).fetchone()
     return f"{prefix}-{last:05d}"
 
 
@@ -153,13 +153,13 @@ _APP_COLUMNS = ("application_id, item_code, item_name, channel, receiving_region
                 " notification_problems")
 
 
-def get_application(conn: sqlite3.Connection, application_id: str) -> StoredApplication | None:
+def get_application(conn: Transaction, application_id: str) -> StoredApplication | None:
     row = conn.execute(f"SELECT {_APP_COLUMNS} FROM applications WHERE application_id = ?",
                        (application_id,)).fetchone()
     return StoredApplication(*row) if row else None
 
 
-def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]:
+def get_tasks(conn: Transaction, application_id: str) -> list[StoredTask]:
     rows = conn.execute(
         "SELECT task_id, department_code, department_name, region_code, level, step, status, deadline_json,"
         " dispatch_number, outcome, result_text, note"
@@ -170,7 +170,7 @@ def get_tasks(conn: sqlite3.Connection, application_id: str) -> list[StoredTask]
             for row in rows]
 
 
-def list_applications(conn: sqlite3.Connection, *, status: str = "", region_prefix: str = "",
+def list_applications(conn: Transaction, *, status: str = "", region_prefix: str = "",
                       department_code: str = "", subject_id: str = "", after: str = "", task_status: str = "",
                       limit: int = 50) -> list[StoredApplication]:
     clauses, params = [], []
@@ -201,8 +201,8 @@ def list_applications(conn: sqlite3.Connection, *, status: str = "", region_pref
 def plan_task(tx: Transaction, application_id: str, task: StoredTask) -> None:
     """A task as routing planned it; a dispatch that arrived first (another topic) wins."""
     tx.execute(
-        "INSERT OR IGNORE INTO tasks (task_id, application_id, department_code, department_name, region_code, level,"
-        " step, status, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tasks (task_id, application_id, department_code, department_name, region_code, level,"
+        " step, status, deadline_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (task.task_id, application_id, task.department_code, task.department_name, task.region_code, task.level,
          task.step, task.status, json.dumps(task.deadline) if task.deadline else ""),
     )

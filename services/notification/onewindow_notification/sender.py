@@ -61,7 +61,7 @@ class Sender:
         self.relay = relay
         self.cipher = cipher
         self.channels = channels
-        self.jobs = storage.job_table(settings.job_lease_s)
+        self.jobs = storage.job_table(settings.job_lease_s, self.db)
         self.worker = PollingWorker("notify", self._claim, self.send, lambda: self.jobs.next_due(self.db.connection()),
                                     workers=settings.notify_workers, renew=self._renew,
                                     renew_every_s=settings.job_lease_s / 3)

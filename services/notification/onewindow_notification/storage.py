@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onewindow_platform.migrations import Migration, Schema, add_column_if_missing
-from onewindow_platform.storage import Transaction
+from onewindow_platform.storage import Database, Transaction
 from onewindow_platform.tracing import current_traceparent
 from onewindow_platform.worker import JobTable
 
@@ -118,8 +118,9 @@ class Notification:
 
 
 def save_recipient(tx: Transaction, recipient: Recipient) -> None:
-    tx.execute("INSERT OR IGNORE INTO recipients (application_id, subject_id, sealed_contact, item_name, facts_json)"
-               " VALUES (?, ?, ?, ?, ?)", (recipient.application_id, recipient.subject_id, recipient.sealed_contact,
+    tx.execute("INSERT INTO recipients (application_id, subject_id, sealed_contact, item_name, facts_json)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               (recipient.application_id, recipient.subject_id, recipient.sealed_contact,
                                            recipient.item_name, json.dumps(recipient.facts, ensure_ascii=False)))
 
 
@@ -131,8 +132,9 @@ def recipient(tx: Transaction, application_id: str) -> Recipient | None:
 
 def add_notification(tx: Transaction, notification: Notification, status: str = "pending") -> bool:
     cursor = tx.execute(
-        "INSERT OR IGNORE INTO notifications (notification_id, application_id, reason, channel, fallback_channels,"
-        " status, next_attempt_at, subject, body, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO notifications (notification_id, application_id, reason, channel, fallback_channels,"
+        " status, next_attempt_at, subject, body, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (notification.notification_id, notification.application_id, notification.reason, notification.channel,
          json.dumps(notification.fallback_channels), status, time.time(), notification.subject, notification.body,
          notification.traceparent or current_traceparent()))
@@ -140,8 +142,9 @@ def add_notification(tx: Transaction, notification: Notification, status: str = 
 
 
 def add_to_inbox(tx: Transaction, notification: Notification, subject_id: str) -> None:
-    tx.execute("INSERT OR IGNORE INTO inbox (notification_id, subject_id, application_id, reason, subject, body)"
-               " VALUES (?, ?, ?, ?, ?, ?)", (notification.notification_id, subject_id, notification.application_id,
+    tx.execute("INSERT INTO inbox (notification_id, subject_id, application_id, reason, subject, body)"
+               " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               (notification.notification_id, subject_id, notification.application_id,
                                               notification.reason, notification.subject, notification.body))
 
 
@@ -153,9 +156,9 @@ def _notification(row: tuple[Any, ...]) -> Notification:
     return Notification(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5], row[6], row[7], row[8])
 
 
-def job_table(lease_s: float) -> JobTable:
+def job_table(lease_s: float, db: Database) -> JobTable:
     """Messages as leased jobs: one an instance died sending is sent again once its lease lapses."""
-    return JobTable("notifications", _COLUMNS, "sending", lease_s)
+    return JobTable("notifications", "notification_id", _COLUMNS, "sending", lease_s, skip_locked=db.skip_locked)
 
 
 def claim_due(tx: Transaction, jobs: JobTable, limit: int, now: float) -> list[Notification]:
@@ -185,7 +188,8 @@ def set_delivery_status(tx: Transaction, notification_id: str, status: str) -> N
 
 
 def record_completion(tx: Transaction, application_id: str, completed_at: str, department_codes: list[str]) -> None:
-    tx.execute("INSERT OR IGNORE INTO completions (application_id, completed_at, department_codes) VALUES (?, ?, ?)",
+    tx.execute("INSERT INTO completions (application_id, completed_at, department_codes) VALUES (?, ?, ?)"
+               " ON CONFLICT DO NOTHING",
                (application_id, completed_at, json.dumps(sorted(set(department_codes)))))
 
 
@@ -197,12 +201,13 @@ def completion(tx: Transaction, application_id: str) -> tuple[str, list[str]] | 
 
 def add_rating(tx: Transaction, application_id: str, rating: int, comment: str, rated_by: str, region_code: str,
                rated_at: str, department_codes: list[str]) -> bool:
-    cursor = tx.execute("INSERT OR IGNORE INTO satisfaction (application_id, rating, comment, rated_by, region_code,"
-                        " rated_at) VALUES (?, ?, ?, ?, ?, ?)",
+    cursor = tx.execute("INSERT INTO satisfaction (application_id, rating, comment, rated_by, region_code,"
+                        " rated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                         (application_id, rating, comment, rated_by, region_code, rated_at))
     if cursor.rowcount == 0:
         return False
-    tx.executemany("INSERT OR IGNORE INTO satisfaction_departments (application_id, department_code) VALUES (?, ?)",
+    tx.executemany("INSERT INTO satisfaction_departments (application_id, department_code) VALUES (?, ?)"
+                   " ON CONFLICT DO NOTHING",
                    [(application_id, code) for code in department_codes])
     return True
 

@@ -144,8 +144,9 @@ def mark_completed(tx: Transaction, application_id: str, at: str) -> None:
 def add_follow_up(tx: Transaction, task_id: str, application_id: str, department_code: str, level: int,
                   due_at: str) -> bool:
     cursor = tx.execute(
-        "INSERT OR IGNORE INTO route_tasks (task_id, application_id, department_code, level, step, depends_on, status,"
-        " deadline_due_at, dispatch_number, purpose) VALUES (?, ?, ?, ?, 0, '[]', 'dispatched', ?, 1, 'follow_up')",
+        "INSERT INTO route_tasks (task_id, application_id, department_code, level, step, depends_on, status,"
+        " deadline_due_at, dispatch_number, purpose) VALUES (?, ?, ?, ?, 0, '[]', 'dispatched', ?, 1, 'follow_up')"
+        " ON CONFLICT DO NOTHING",
         (task_id, application_id, department_code, level, due_at))
     return cursor.rowcount == 1
 

@@ -30,7 +30,7 @@ from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.events import build_envelope
 from onewindow_platform.kafka import FetchPacing, make_consumer, make_producer
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
-from onewindow_platform.storage import Database
+from onewindow_platform.storage import SqliteDatabase
 from onewindow_platform.topics import TASKS, ensure_topics, physical_name
 
 RECORD_BYTES = 684  # the mean size of the stack's records (the reference bench run)
@@ -49,7 +49,7 @@ def _settings(bootstrap: str, prefix: str) -> PlatformSettings:
 def relay_cycles(bootstrap: str, cycles: int = 300) -> list[dict[str, float]]:
     settings = _settings(bootstrap, f"benchcost{os.urandom(3).hex()}.")
     ensure_topics(settings)
-    db = Database(settings.data_dir / "relay.db")
+    db = SqliteDatabase(settings.data_dir / "relay.db")
     relay = OutboxRelay(db, make_producer(settings), settings)
     rows = []
     for per_cycle in (1, 3, 10, 100):
