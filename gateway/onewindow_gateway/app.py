@@ -58,8 +58,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
     app.state.audit = AuditClient(settings.audit_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
-    app.state.rate_limit = RateLimiter(settings.rate_limit_per_s, settings.rate_limit_burst)
-    app.state.auth_failure_limit = RateLimiter(settings.auth_failures_per_min / 60, settings.auth_failures_per_min)
+    app.state.rate_limit = RateLimiter.share_of(settings.rate_limit_per_s, settings.rate_limit_burst,
+                                                settings.gateway_processes)
+    app.state.auth_failure_limit = RateLimiter.share_of(settings.auth_failures_per_min / 60,
+                                                        settings.auth_failures_per_min, settings.gateway_processes)
     install_error_handlers(app)
     app.add_middleware(TraceRequests)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

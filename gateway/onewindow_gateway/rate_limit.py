@@ -3,7 +3,14 @@
 A token bucket per key: each authenticated caller (by token name, or agency department for signed
 callbacks) may make `rate` requests a second with bursts up to `burst`; failed authentications are
 limited per client address, which slows token guessing. Over the limit: 429 with Retry-After.
-The buckets live in this gateway process; several gateway instances each apply the limit.
+
+The buckets live in the gateway process, on purpose: a shared store (Redis, the database) would
+add a network round trip to every request to guard against a caller that is already
+authenticated. Several gateway processes (OW_GATEWAY_PROCESSES = N) each enforce 1/N of the
+limit instead; with connections spread evenly over them (SO_REUSEPORT, a round-robin load
+balancer or a Kubernetes Service) a caller gets the configured limit in total, give or take one
+burst per process. A deployment whose balancer pins callers to one process (session affinity)
+leaves N at 1.
 """
 
 from __future__ import annotations
@@ -23,6 +30,11 @@ class RateLimiter:
         self.burst = burst
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill)
         self._lock = threading.Lock()
+
+    @classmethod
+    def share_of(cls, rate_per_s: float, burst: float, processes: int) -> RateLimiter:
+        """This process's part of a limit that `processes` gateway processes enforce together."""
+        return cls(rate_per_s / processes, max(1.0, burst / processes))
 
     def wait_s(self, key: str, now: float | None = None) -> float:
         """Take one request from `key`'s bucket: 0 when allowed, else seconds until it would be."""

@@ -1,5 +1,6 @@
-"""The gateway's gRPC clients (intake, department-adapter): trace context in metadata, and gRPC
-status codes turned into the HTTP errors a caller can act on."""
+"""The gateway's gRPC clients (intake, department-adapter, notification, audit): calls spread
+over every instance of the service (`onewindow_platform.rpc.client_target`), trace context in
+metadata, and gRPC status codes turned into the HTTP errors a caller can act on."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
 from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
-from onewindow_platform.rpc import outgoing_metadata
+from onewindow_platform.rpc import CLIENT_OPTIONS, client_target, outgoing_metadata
 
 GRPC_TO_HTTP = {
     grpc.StatusCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -41,7 +42,7 @@ class RpcClient:
 
     def _open(self) -> grpc.aio.Channel:
         if self._channel is None:
-            self._channel = grpc.aio.insecure_channel(self.address)
+            self._channel = grpc.aio.insecure_channel(client_target(self.address), options=CLIENT_OPTIONS)
             self._stub = self._stub_class(self._channel)
         return self._channel
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from onewindow_platform.config import PlatformSettings, load_settings
+from onewindow_platform.rpc import client_target
 
 
 class GatewaySettings(PlatformSettings):
@@ -15,8 +16,19 @@ class GatewaySettings(PlatformSettings):
     )
     gateway_host: str = Field(description="Where the gateway listens", default="127.0.0.1")
     gateway_port: int = Field(description="Its port", default=8080, ge=1, le=65535)
+    gateway_reuse_port: bool = Field(
+        default=False, description="Listen with SO_REUSEPORT, so several gateway processes on one host serve one "
+                                   "port (the kernel spreads the connections over them)",
+    )
+    gateway_processes: int = Field(
+        default=1, ge=1, description="How many gateway processes share the traffic of one deployment: each enforces "
+                                     "its share of the per-token rate limits, so together they hold the limit",
+    )
     readiness_timeout_s: float = Field(description="How long /readyz waits for each service", default=3.0, gt=0)
-    intake_grpc_address: str = Field(description="Intake's gRPC API", default="127.0.0.1:50051")
+    # Each address: host:port (every address the name resolves to), a comma-separated list of
+    # IP:port, or a gRPC target (dns:///…); calls go round robin over the instances.
+    intake_grpc_address: str = Field(description="Intake's gRPC API (every instance: see below)",
+                                     default="127.0.0.1:50051")
     adapter_grpc_address: str = Field(
         default="127.0.0.1:50052",
         description="The department-adapter's gRPC API (agency callbacks, parked tasks)",
@@ -46,6 +58,14 @@ class GatewaySettings(PlatformSettings):
     auth_failures_per_min: float = Field(default=30.0, gt=0, description="failed authentications per client address")
     gateway_docs: bool = Field(default=True, description="serve /docs and /openapi.json (turn off in production)")
     gateway_cors_origins: str = Field(default="", description="comma-separated origins allowed by CORS; empty: none")
+
+
+    @model_validator(mode="after")
+    def _addresses_are_targets(self) -> GatewaySettings:
+        for name in ("intake_grpc_address", "adapter_grpc_address", "notification_grpc_address",
+                     "audit_grpc_address"):
+            client_target(getattr(self, name))  # a bad list fails at start, naming the variable
+        return self
 
 
 def settings_from_env() -> GatewaySettings:

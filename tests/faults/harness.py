@@ -93,7 +93,7 @@ def work_done_by(stack: Stack, service: str, load: Load) -> int:
     if service in ("gateway", "intake"):
         return len(w.intake_cases(stack, load.tag))  # applications filed through it
     if service == "audit":
-        with w.read_only(w.database(stack, "ow-audit")) as conn:
+        with w.read_only(stack, "ow-audit") as conn:
             return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
     return w.handled_events(stack, f"ow-{service}")
 
@@ -217,7 +217,7 @@ def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_f
     audit = audit or w.audit_store_of(stack)
     load.join()
     row = Row(fault=fault, submitted=load.count, in_flight=in_flight, planted=planted)
-    still = w.wait_for_quiescence(stack, audit, quiet_timeout_s)
+    still = w.wait_for_quiescence(stack, quiet_timeout_s)
     row.recover_s = round(max(0.0, time.monotonic() - recovered_at), 1)
     row.evidence = dict(evidence() if callable(evidence) else evidence or {})  # read once all is done
     if still:

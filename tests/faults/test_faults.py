@@ -308,8 +308,9 @@ def test_duplicate_submissions_racing_on_one_idempotency_key(make_stack: StackFa
 @pytest.mark.postgres
 def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: StackFactory,
                                                                    postgres_server: str) -> None:
-    """The audit database turns read-only (what PostgreSQL does on a full disk's emergency, or a
-    demoted primary): the audit service stops consuming — its lag grows, nothing is skipped or
+    """The audit service's database (PostgreSQL, OW_AUDIT_DATABASE_URL: the other services stay on
+    SQLite) turns read-only (what PostgreSQL does on a full disk's emergency, or a demoted
+    primary): the audit service stops consuming — its lag grows, nothing is skipped or
     dead-lettered — and it catches up once the database takes writes again."""
     import psycopg
 
@@ -321,7 +322,7 @@ def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: St
 
     def records() -> int:
         with psycopg.connect(url) as conn:
-            return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])  # type: ignore[index]
+            return int(conn.execute("SELECT count(*) FROM audit.audit_log").fetchone()[0])  # type: ignore[index]
 
     def set_read_only(on: bool) -> None:
         with psycopg.connect(postgres_server, autocommit=True) as admin:
@@ -341,7 +342,7 @@ def test_audit_store_read_only_stalls_the_audit_and_it_catches_up(make_stack: St
     assert records() == stalled_at, "the audit wrote to a read-only database?"
     set_read_only(False)
     row = count_row(stack, "audit database read-only (PostgreSQL), then writable", load, time.monotonic(),
-                    in_flight=in_flight, audit=w.AuditStore(postgres_url=url),
+                    in_flight=in_flight,
                     evidence=lambda: {"audit records before it stalled": stalled_at - baseline,
                                       "written once writable again": records() - stalled_at})
     assert_clean([row])

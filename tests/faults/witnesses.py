@@ -7,7 +7,10 @@ Each witness is read from where the effect landed, not from what the system says
 - **agency** — every task the agency simulator received (its own SQLite file, via its control API);
 - **mail** — every e-mail the SMTP sink wrote to disk;
 - **bus** — every event on the stack's Kafka topics, read from the beginning;
-- **audit** — every record in the audit service's store (SQLite or PostgreSQL).
+- **audit** — every record in the audit service's store.
+
+Stores are read where they lie: each service's SQLite file, or its schema in PostgreSQL when the
+stack runs with OW_DATABASE_URL.
 
 `wait_for_quiescence` replaces "anything sent twice would arrive by now": it waits until nothing
 can move any more — every outbox empty, every job table without due or claimed work, the agency
@@ -29,10 +32,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
+from onewindow_devtools.registry import SERVICES
 from onewindow_platform.events import PoisonRecord, decode
+from onewindow_platform.postgres import translate
+from onewindow_platform.storage import schema_name
 from onewindow_platform.topics import ALL_TOPICS
 from tests.faults.load import COMPANY
 from tests.support.stack import Stack
@@ -41,8 +48,38 @@ from tests.support.stack import Stack
 COMPLETED_CASE_MAILS = ("已受理", "已办结", "评价")
 
 
-def read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+class PostgresReader:
+    """A read-only look at one service's schema, taking the services' `?` SQL."""
+
+    def __init__(self, url: str, schema: str) -> None:
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
+                                    options=f"-c search_path={schema} -c default_transaction_read_only=on")
+
+    def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        return self.conn.execute(translate(sql), parameters)
+
+    def __enter__(self) -> PostgresReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.conn.close()
+
+
+def database_url(stack: Stack, service: str) -> str:
+    """The PostgreSQL database `service` keeps its state in ("" : its SQLite file)."""
+    if service == "ow-audit" and stack.extra_env.get("OW_AUDIT_DATABASE_URL"):
+        return stack.extra_env["OW_AUDIT_DATABASE_URL"]
+    return stack.extra_env.get("OW_DATABASE_URL", "")
+
+
+def read_only(stack: Stack, service: str) -> Any:
+    """A read-only connection to `service`'s store (its SQLite file or its PostgreSQL schema)."""
+    url = database_url(stack, service)
+    if url:
+        return PostgresReader(url, schema_name(service.removeprefix("ow-")))
+    return sqlite3.connect(f"file:{database(stack, service)}?mode=ro", uri=True, timeout=10)
 
 
 def database(stack: Stack, service: str) -> Path:
@@ -61,17 +98,17 @@ class StoredCase:
 
 def intake_cases(stack: Stack, tag: str) -> list[StoredCase]:
     """Every application in intake's store filed by this row's submissions."""
-    with read_only(database(stack, "ow-intake")) as conn:
-        rows = conn.execute(
-            "SELECT application_id, json_extract(fields_json, '$.company_name'), status, updated_at"
-            " FROM applications WHERE json_extract(fields_json, '$.company_name') LIKE ?",
-            (f"{COMPANY}·{tag}·%",)).fetchall()
+    name = ("(fields_json::json ->> 'company_name')" if database_url(stack, "ow-intake")
+            else "json_extract(fields_json, '$.company_name')")
+    with read_only(stack, "ow-intake") as conn:
+        rows = conn.execute(f"SELECT application_id, {name}, status, updated_at FROM applications"
+                            f" WHERE {name} LIKE ?", (f"{COMPANY}·{tag}·%",)).fetchall()
     return [StoredCase(str(a), int(str(name).rsplit("·", 1)[1]), str(status), str(updated))
             for a, name, status, updated in rows]
 
 
 def applications_filed(stack: Stack) -> int:
-    with read_only(database(stack, "ow-intake")) as conn:
+    with read_only(stack, "ow-intake") as conn:
         return int(conn.execute("SELECT count(*) FROM applications").fetchone()[0])
 
 
@@ -100,14 +137,14 @@ def mails(maildir: Path) -> list[Mail]:
 
 def parked_deliveries(stack: Stack) -> list[tuple[str, str]]:
     """(application, department) of every task the adapter parked."""
-    with read_only(database(stack, "ow-department-adapter")) as conn:
+    with read_only(stack, "ow-department-adapter") as conn:
         return [(str(a), str(d)) for a, d in conn.execute(
             "SELECT application_id, department_code FROM deliveries WHERE status = 'parked'")]
 
 
 def delivery_attempts(stack: Stack, department_code: str, application_ids: Iterable[str]) -> list[int]:
     wanted = set(application_ids)
-    with read_only(database(stack, "ow-department-adapter")) as conn:
+    with read_only(stack, "ow-department-adapter") as conn:
         return [int(n) for a, n in conn.execute(
             "SELECT application_id, attempts FROM deliveries WHERE department_code = ? AND kind = 'task'",
             (department_code,)) if a in wanted]
@@ -115,7 +152,7 @@ def delivery_attempts(stack: Stack, department_code: str, application_ids: Itera
 
 def handled_events(stack: Stack, service: str) -> int:
     """How many events a consuming service has applied (its inbox), for 'the fault hit it'."""
-    with read_only(database(stack, service)) as conn:
+    with read_only(stack, service) as conn:
         return int(conn.execute("SELECT count(*) FROM ow_inbox").fetchone()[0])
 
 
@@ -207,42 +244,28 @@ def count_facts(events: list[BusEvent], completed: set[str], tasks_per_case: int
 
 @dataclass(frozen=True)
 class AuditStore:
-    """Where the audit service keeps its record: its SQLite file, or a PostgreSQL URL."""
+    """The audit service's record, read where it lies (its SQLite file or its PostgreSQL schema)."""
 
-    sqlite_path: Path | None = None
-    postgres_url: str = ""
+    stack: Stack
 
     def event_ids(self, application_ids: set[str]) -> Counter[str]:
         """How many times each event id of these cases is on the record."""
-        query = "SELECT application_id, event_id FROM audit_log"
-        if self.postgres_url:
-            import psycopg
-
-            with psycopg.connect(self.postgres_url) as conn:
-                rows = conn.execute(query).fetchall()
-        else:
-            assert self.sqlite_path is not None
-            with read_only(self.sqlite_path) as conn:
-                rows = conn.execute(query).fetchall()
+        with read_only(self.stack, "ow-audit") as conn:
+            rows = conn.execute("SELECT application_id, event_id FROM audit_log").fetchall()
         return Counter(str(e) for a, e in rows if a in application_ids)
 
-    def outbox_rows(self) -> int:
-        if self.postgres_url or self.sqlite_path is None:
-            return 0
-        return _outbox_rows(self.sqlite_path)
 
-
-def audit_store_of(stack: Stack, postgres_url: str = "", sqlite_path: Path | None = None) -> AuditStore:
-    if postgres_url:
-        return AuditStore(postgres_url=postgres_url)
-    return AuditStore(sqlite_path=sqlite_path or database(stack, "ow-audit"))
+def audit_store_of(stack: Stack) -> AuditStore:
+    return AuditStore(stack)
 
 
 # -- quiescence ----------------------------------------------------------------------------------
 
-def _outbox_rows(path: Path) -> int:
+def _outbox_rows(stack: Stack, service: str) -> int:
+    if not database_url(stack, service) and not database(stack, service).exists():
+        return 0
     try:
-        with read_only(path) as conn:
+        with read_only(stack, service) as conn:
             return int(conn.execute("SELECT count(*) FROM ow_outbox").fetchone()[0])
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
@@ -288,33 +311,31 @@ def consumer_groups(stack: Stack) -> list[str]:
         admin.close()
 
 
-def still_moving(stack: Stack, audit: AuditStore) -> list[str]:
+def still_moving(stack: Stack) -> list[str]:
     """What could still change a count; empty when the stack is quiet."""
     moving = []
     busy = int(httpx.get(f"{stack.simulator_url}/control/busy", timeout=10).raise_for_status().json()["busy"])
     if busy:
         moving.append(f"agency simulator busy with {busy} task(s)")
-    with read_only(database(stack, "ow-department-adapter")) as conn:
+    with read_only(stack, "ow-department-adapter") as conn:
         due = conn.execute("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'delivering')").fetchone()[0]
     if due:
         moving.append(f"{due} agency deliveries pending")
-    with read_only(database(stack, "ow-notification")) as conn:
+    with read_only(stack, "ow-notification") as conn:
         due = conn.execute("SELECT count(*) FROM notifications WHERE status IN ('pending', 'sending')").fetchone()[0]
         deferred = conn.execute("SELECT count(*) FROM deferred_events").fetchone()[0]
     if due:
         moving.append(f"{due} notifications pending")
     if deferred:
         moving.append(f"{deferred} notification events waiting for their case")
-    for path in sorted((stack.root / "data").glob("ow-*.db")):
-        if rows := _outbox_rows(path):
-            moving.append(f"{rows} rows in {path.stem}'s outbox")
-    if rows := audit.outbox_rows():
-        moving.append(f"{rows} rows in the audit's outbox")
+    for service in SERVICES:
+        if rows := _outbox_rows(stack, service.name):
+            moving.append(f"{rows} rows in {service.name}'s outbox")
     moving += consumer_groups(stack)
     return moving
 
 
-def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240) -> list[str]:
+def wait_for_quiescence(stack: Stack, timeout_s: float = 240) -> list[str]:
     """Wait until nothing is moving on two looks a second apart. Returns what was still moving
     when the time ran out (empty when quiet)."""
     deadline = time.monotonic() + timeout_s
@@ -322,8 +343,9 @@ def wait_for_quiescence(stack: Stack, audit: AuditStore, timeout_s: float = 240)
     moving: list[str] = ["not looked yet"]
     while time.monotonic() < deadline:
         try:
-            moving = still_moving(stack, audit)
-        except (httpx.HTTPError, sqlite3.OperationalError, KafkaError) as exc:  # restarting, rebalancing
+            moving = still_moving(stack)
+        except (httpx.HTTPError, sqlite3.OperationalError, psycopg.OperationalError, KafkaError) as exc:
+            # restarting, rebalancing, a database away
             moving = [f"could not look: {exc}"]
         quiet_looks = quiet_looks + 1 if not moving else 0
         if quiet_looks == 2:

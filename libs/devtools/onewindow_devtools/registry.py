@@ -20,6 +20,8 @@ class Component:
     folder: str            # its package, from the repository root
     kind: str              # "service": ours, consumes events | "gateway": ours | "double": a stand-in
     compose_name: str = ""  # its name in docker-compose.yml ("" : not composed)
+    grpc_env: str = ""      # the variable naming where its gRPC API listens (and where callers find it)
+    grpc_default: str = ""  # that variable's default
 
     @property
     def ours(self) -> bool:
@@ -32,12 +34,15 @@ class Component:
 
 
 COMPONENTS: tuple[Component, ...] = (
-    Component("ow-intake", "onewindow_intake", "services/intake", "service", "intake"),
+    Component("ow-intake", "onewindow_intake", "services/intake", "service", "intake",
+              "OW_INTAKE_GRPC_ADDRESS", "127.0.0.1:50051"),
     Component("ow-routing", "onewindow_routing", "services/routing", "service", "routing"),
     Component("ow-department-adapter", "onewindow_department_adapter", "services/department-adapter", "service",
-              "department-adapter"),
-    Component("ow-notification", "onewindow_notification", "services/notification", "service", "notification"),
-    Component("ow-audit", "onewindow_audit", "services/audit", "service", "audit"),
+              "department-adapter", "OW_ADAPTER_GRPC_ADDRESS", "127.0.0.1:50052"),
+    Component("ow-notification", "onewindow_notification", "services/notification", "service", "notification",
+              "OW_NOTIFICATION_GRPC_ADDRESS", "127.0.0.1:50053"),
+    Component("ow-audit", "onewindow_audit", "services/audit", "service", "audit",
+              "OW_AUDIT_GRPC_ADDRESS", "127.0.0.1:50054"),
     Component("ow-gateway", "onewindow_gateway", "gateway", "gateway", "gateway"),
     Component("agency-simulator", "onewindow_agency_simulator", "services/agency-simulator", "double",
               "agency-simulator"),

@@ -5,6 +5,12 @@ Each service runs as its own process (`python -m onewindow_<service>`) with its 
 service's name in front. Ctrl-C (or SIGTERM) stops them all cleanly, then the broker if this
 command started it. If one service dies, everything is stopped and the exit code says so —
 unless OW_RUN_RESTART=1, when the dead service is restarted (as an orchestrator would).
+
+OW_RUN_INSTANCES=N runs N processes of each of our services and of the gateway (the test doubles
+stay one): one consumer group per service, a gRPC port per instance (the first keeps the
+configured one, the others get free ports), the gateways on one port (SO_REUSEPORT) calling every
+instance round robin. Their logs are `<service>.log`, `<service>-2.log`, … Meant for
+OW_DATABASE_URL (PostgreSQL); on SQLite the instances share each service's file.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,19 +33,39 @@ from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
 
 from .dev_tokens import DEV_CITIZEN_ID_NUMBER, DEV_CLERK_REGION, ensure_dev_tokens
 from .kafka_local import LocalBroker, SetupError
-from .registry import COMPONENTS
+from .registry import COMPONENTS, OURS
 
 
 @dataclass
 class Child:
     name: str
     module: str
+    instance: int = 1
+    grpc_address: str = ""  # where this instance's gRPC API listens ("" : it has none)
     process: subprocess.Popen[bytes] | None = None
     pump: threading.Thread | None = field(default=None, repr=False)
 
+    @property
+    def label(self) -> str:
+        """The service's name, with the instance number from the second instance on."""
+        return self.name if self.instance == 1 else f"{self.name}-{self.instance}"
+
+
+def free_local_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def instances_wanted() -> int:
+    raw = os.environ.get("OW_RUN_INSTANCES", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"run: OW_RUN_INSTANCES must be a whole number >= 1, not {raw!r}")
+    return int(raw)
+
 
 def _pump(name: str, stream: IO[bytes], log_path: Path, echo: bool) -> None:
-    width = max(len(c.name) for c in COMPONENTS)
+    width = max(len(c.name) for c in COMPONENTS) + 2
     with open(log_path, "ab") as log:
         for line in iter(stream.readline, b""):
             log.write(line)
@@ -53,7 +80,17 @@ class Stack:
         self.root = root
         self.bootstrap = bootstrap
         self.echo = echo
-        self.children = [Child(c.name, c.module) for c in COMPONENTS]
+        self.instances = instances_wanted()
+        self.children = []
+        for component in COMPONENTS:
+            copies = self.instances if component.ours else 1
+            for instance in range(1, copies + 1):
+                address = ""
+                if component.grpc_env:
+                    address = os.environ.get(component.grpc_env, component.grpc_default)
+                    if instance > 1:
+                        address = f"127.0.0.1:{free_local_port()}"
+                self.children.append(Child(component.name, component.module, instance, address))
         self.stop_requested = threading.Event()
         self.logs = root / ".run" / "logs"
         self.data_dir = Path(os.environ.get("OW_DATA_DIR", str(root / ".data")))
@@ -66,17 +103,37 @@ class Stack:
         skipped = {name.strip() for name in os.environ.get("OW_RUN_WITHOUT", "").split(",") if name.strip()}
         self.children = [child for child in self.children if child.name not in skipped]
 
-    def tracing_env(self) -> dict[str, str]:
-        """Every service exports its spans over OTLP to the audit service's span store, unless an
-        endpoint (Jaeger, a collector) is configured or the audit service is not run."""
-        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or not any(c.name == "ow-audit" for c in self.children):
+    def tracing_env(self, child: Child) -> dict[str, str]:
+        """Every service exports its spans over OTLP to the audit service's span store (instance i
+        to audit instance i), unless an endpoint (Jaeger, a collector) is configured or the audit
+        service is not run."""
+        audits = [c for c in self.children if c.name == "ow-audit"]
+        if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or not audits:
             return {}
-        audit = os.environ.get("OW_AUDIT_GRPC_ADDRESS", "127.0.0.1:50054")
+        audit = audits[(child.instance - 1) % len(audits)].grpc_address
         return {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://{audit}",
                 "OTEL_BSP_SCHEDULE_DELAY": os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "500")}
 
+    def instance_env(self, child: Child) -> dict[str, str]:
+        """Where this instance listens; the gateways get every instance's address of each service."""
+        env: dict[str, str] = {}
+        if self.instances > 1 and child.name in {c.name for c in OURS}:
+            env["OW_INSTANCE_ID"] = str(child.instance)
+        if child.grpc_address:
+            component = next(c for c in COMPONENTS if c.name == child.name)
+            env[component.grpc_env] = child.grpc_address
+        if child.name == "ow-gateway":
+            for component in COMPONENTS:
+                addresses = [c.grpc_address for c in self.children if c.name == component.name and c.grpc_address]
+                if component.grpc_env and addresses:
+                    env[component.grpc_env] = ",".join(addresses)
+            if self.instances > 1:
+                env["OW_GATEWAY_REUSE_PORT"] = "1"
+                env["OW_GATEWAY_PROCESSES"] = str(self.instances)
+        return env
+
     def env_for(self, child: Child) -> dict[str, str]:
-        return {**self.shared_env(child), **self.child_overrides().get(child.name, {})}
+        return {**self.shared_env(child), **self.instance_env(child), **self.child_overrides().get(child.name, {})}
 
     @staticmethod
     def child_overrides() -> dict[str, dict[str, str]]:
@@ -94,7 +151,7 @@ class Stack:
     def shared_env(self, child: Child) -> dict[str, str]:
         return {
             **os.environ,
-            **self.tracing_env(),
+            **self.tracing_env(child),
             "OW_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
             "OTEL_SERVICE_NAME": child.name,
             "OW_DATA_DIR": str(self.data_dir),
@@ -125,7 +182,7 @@ class Stack:
         )
         assert child.process.stdout is not None
         child.pump = threading.Thread(
-            target=_pump, args=(child.name, child.process.stdout, self.logs / f"{child.name}.log", self.echo),
+            target=_pump, args=(child.label, child.process.stdout, self.logs / f"{child.label}.log", self.echo),
             daemon=True,
         )
         child.pump.start()
@@ -150,7 +207,7 @@ class Stack:
 
     def restart(self, child: Child) -> None:
         assert child.process is not None
-        print(f"run: {child.name} exited with code {child.process.returncode}; restarting it", flush=True)
+        print(f"run: {child.label} exited with code {child.process.returncode}; restarting it", flush=True)
         if child.pump is not None:
             child.pump.join(timeout=5)
         self._spawn(child)
@@ -172,7 +229,7 @@ class Stack:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"run: {child.name} did not stop within {timeout_s:.0f}s; killing it", flush=True)
+                print(f"run: {child.label} did not stop within {timeout_s:.0f}s; killing it", flush=True)
                 child.process.kill()
                 child.process.wait()
             if child.pump is not None:
@@ -210,7 +267,7 @@ def main() -> int:
         if stack.wait_for_gateway():
             print(f"run: gateway listening at {stack.gateway_url()} (OpenAPI: {stack.gateway_url()}/docs)",
                   flush=True)
-            print(f"run: services: {', '.join(c.name for c in stack.children)}; logs in {stack.logs}",
+            print(f"run: services: {', '.join(c.label for c in stack.children)}; logs in {stack.logs}",
                   flush=True)
             _print_tokens(root / ".run" / "dev-tokens.json")
             print("run: press Ctrl-C to stop everything", flush=True)
@@ -220,8 +277,8 @@ def main() -> int:
                 stack.restart(dead)
             elif dead is not None:
                 assert dead.process is not None
-                print(f"run: {dead.name} exited with code {dead.process.returncode}; stopping everything "
-                      f"(see {stack.logs / (dead.name + '.log')})", file=sys.stderr, flush=True)
+                print(f"run: {dead.label} exited with code {dead.process.returncode}; stopping everything "
+                      f"(see {stack.logs / (dead.label + '.log')})", file=sys.stderr, flush=True)
                 exit_code = 1
                 break
     finally:

@@ -29,6 +29,10 @@ class PlatformSettings(BaseSettings):
         validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
         description="Service name in logs, spans, consumer group and event source.",
     )
+    instance_id: str = Field(
+        default="", description="Tells apart the instances of one service that share a data folder (their "
+                                "liveness files); empty when each instance has a folder (a pod) of its own",
+    )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         description="Kafka cluster; when set, `make run` and `make test` start no broker of their own",

@@ -103,9 +103,10 @@ class PostgresConnection:
 class PostgresDatabase(Database):
     """A schema of its own on a PostgreSQL server: one service, every instance of it."""
 
-    # Connection lost, server restarting, disk full, serialisation failure or deadlock: all
-    # OperationalError. Retried until they clear, like a locked SQLite file.
-    transient_errors = (psycopg.OperationalError,)
+    # Connection lost, server restarting, disk full, serialisation failure or deadlock (all
+    # OperationalError), a database turned read-only (a demoted primary, a full disk's emergency
+    # setting): retried until they clear, like a locked or read-only SQLite file.
+    transient_errors = (psycopg.OperationalError, psycopg.InterfaceError, psycopg.errors.ReadOnlySqlTransaction)
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, schema: str, connect_timeout_s: float = 10.0) -> None:

@@ -134,4 +134,5 @@ def subscribed_topics(settings: PlatformSettings, handlers: Mapping[str, Handler
 
 def heartbeat_path(settings: PlatformSettings) -> Path:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return settings.data_dir / f"{settings.service_name}.alive"
+    instance = f"-{settings.instance_id}" if settings.instance_id else ""
+    return settings.data_dir / f"{settings.service_name}{instance}.alive"

@@ -137,7 +137,9 @@ class AuditStore:
 
     def add_checkpoint(self, checkpoint: Checkpoint) -> None:
         with self._write() as conn:
-            conn.execute((f"INSERT INTO audit_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"),
+            # Two audit instances may sign the same head at once: the first signature stands.
+            conn.execute((f"INSERT INTO audit_checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)"
+                          " ON CONFLICT DO NOTHING"),
                          (checkpoint.sequence, checkpoint.head_hash, checkpoint.signed_at, checkpoint.key_id,
                           checkpoint.signature))
 
