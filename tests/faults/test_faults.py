@@ -437,7 +437,7 @@ def test_audit_disk_full_stalls_the_audit_and_it_catches_up(small_disk: Path, ma
     assert "disk is full" in (stack.root / ".run" / "logs" / "ow-audit.log").read_text()
     filler.unlink()
     row = count_row(stack, "audit database disk full (SQLite on a 16 MB tmpfs), then freed", load, time.monotonic(),
-                    in_flight=in_flight, audit=w.AuditStore(sqlite_path=database),
+                    in_flight=in_flight, audit=w.AuditStore(stack, sqlite_path=database),
                     evidence=lambda: {"audit records before the disk filled": stalled_at - baseline,
                                       "written once there was room": records() - stalled_at})
     assert_clean([row])

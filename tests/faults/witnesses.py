@@ -247,10 +247,13 @@ class AuditStore:
     """The audit service's record, read where it lies (its SQLite file or its PostgreSQL schema)."""
 
     stack: Stack
+    sqlite_path: Path | None = None  # a file the row moved elsewhere (OW_DATABASE_PATH of the audit alone)
 
     def event_ids(self, application_ids: set[str]) -> Counter[str]:
         """How many times each event id of these cases is on the record."""
-        with read_only(self.stack, "ow-audit") as conn:
+        reader = (sqlite3.connect(f"file:{self.sqlite_path}?mode=ro", uri=True, timeout=10) if self.sqlite_path
+                  else read_only(self.stack, "ow-audit"))
+        with reader as conn:
             rows = conn.execute("SELECT application_id, event_id FROM audit_log").fetchall()
         return Counter(str(e) for a, e in rows if a in application_ids)
 
