@@ -69,7 +69,7 @@ kafka-down: install ## Stop the local Kafka broker (data is kept in .kafka/data)
 kafka-status: install ## Is the local broker running and answering?
 	$(KAFKA) status
 
-pg-up: install ## Start Debian's PostgreSQL on 127.0.0.1:55432 (installed when missing), for OW_AUDIT_DATABASE_URL
+pg-up: install ## Start Debian's PostgreSQL on 127.0.0.1:55432 (installed when missing), for OW_DATABASE_URL
 	$(PY) -m onewindow_devtools.pg_local up
 
 pg-down: install ## Stop the local PostgreSQL server

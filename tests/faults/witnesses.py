@@ -27,6 +27,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from kafka.errors import KafkaError
 
 from onewindow_devtools.registry import SERVICES
 from onewindow_platform.events import PoisonRecord, decode
-from onewindow_platform.postgres import translate
+from onewindow_platform.postgres import PostgresConnection
 from onewindow_platform.storage import schema_name
 from onewindow_platform.topics import ALL_TOPICS
 from tests.faults.load import COMPANY
@@ -46,25 +47,6 @@ from tests.support.stack import Stack
 
 # The e-mails a completed case brings: acceptance, completion, and the invitation to rate it.
 COMPLETED_CASE_MAILS = ("已受理", "已办结", "评价")
-
-
-class PostgresReader:
-    """A read-only look at one service's schema, taking the services' `?` SQL."""
-
-    def __init__(self, url: str, schema: str) -> None:
-        import psycopg
-
-        self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10,
-                                    options=f"-c search_path={schema} -c default_transaction_read_only=on")
-
-    def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
-        return self.conn.execute(translate(sql), parameters)
-
-    def __enter__(self) -> PostgresReader:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.conn.close()
 
 
 def database_url(stack: Stack, service: str) -> str:
@@ -77,8 +59,10 @@ def database_url(stack: Stack, service: str) -> str:
 def read_only(stack: Stack, service: str) -> Any:
     """A read-only connection to `service`'s store (its SQLite file or its PostgreSQL schema)."""
     url = database_url(stack, service)
-    if url:
-        return PostgresReader(url, schema_name(service.removeprefix("ow-")))
+    if url:  # the platform's own adapter (it takes the `?` SQL), on a read-only session
+        raw = psycopg.connect(url, autocommit=True, connect_timeout=10, options=(
+            f"-c search_path={schema_name(service.removeprefix('ow-'))} -c default_transaction_read_only=on"))
+        return closing(PostgresConnection(raw))
     return sqlite3.connect(f"file:{database(stack, service)}?mode=ro", uri=True, timeout=10)
 
 

@@ -1,5 +1,5 @@
 """One connection per thread, opened on first use and all closed together — for the services'
-SQLite files and the audit chain's PostgreSQL store alike (a connection is never shared between
+SQLite files and their PostgreSQL schemas alike (a connection is never shared between
 threads, so no driver has to be thread-safe)."""
 
 from __future__ import annotations
