@@ -5,6 +5,7 @@ lease lapses, to any instance; instances claiming at the same moment never take 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from onewindow_platform.migrations import Migration, upgrade
@@ -59,15 +60,18 @@ def test_instances_claiming_at_once_never_take_one_job_twice(database_factory: C
     _fill(database_factory("jobs"), count=300)
     instances = [database_factory("jobs") for _ in range(3)]  # three processes' own connections
     taken: dict[str, list[str]] = {f"instance-{i}": [] for i in range(3)}
+    start = threading.Barrier(3)
 
     def claim_until_none(db: Database, owner: str) -> None:
         table = _table(db, owner)
+        start.wait()  # all three claim from the same moment on
         while True:
             with db.transaction() as tx:
                 rows = table.claim(tx, 7, now=1000)
             if not rows:
                 return
             taken[owner] += [r[0] for r in rows]
+            time.sleep(0.001)  # the work itself, outside the claim: another instance gets its turn
 
     threads = [threading.Thread(target=claim_until_none, args=(db, owner))
                for db, owner in zip(instances, taken, strict=True)]
