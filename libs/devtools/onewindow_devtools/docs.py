@@ -131,7 +131,7 @@ def settings_table(cls: type[BaseSettings], fields: list[str]) -> str:
     return "| variable | default | meaning |\n|---|---|---|\n" + "".join(rows)
 
 
-def _settings_class(component: Component) -> type[BaseSettings]:
+def settings_class(component: Component) -> type[BaseSettings]:
     module = importlib.import_module(f"{component.module}.settings")
     found = [value for value in vars(module).values() if isinstance(value, type) and
              issubclass(value, BaseSettings) and value.__module__ == module.__name__]
@@ -141,7 +141,7 @@ def _settings_class(component: Component) -> type[BaseSettings]:
 
 
 def own_settings_table(component: Component) -> str:
-    cls = _settings_class(component)
+    cls = settings_class(component)
     shared = set(PlatformSettings.model_fields) if issubclass(cls, PlatformSettings) else set()
     own = [name for name in cls.model_fields if name not in shared]
     return settings_table(cls, own) if own else "Only the platform settings (top-level README).\n"
