@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from onewindow_devtools.registry import COMPONENTS
+from onewindow_devtools.registry import COMPONENTS, Component
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = {c.compose_name: REPO / c.folder for c in COMPONENTS if c.compose_name}
@@ -39,6 +39,22 @@ def test_compose_runs_every_service_with_kafka_and_jaeger() -> None:
         service_name = name if name == "agency-simulator" else f"ow-{name}"
         assert spec["environment"]["OTEL_SERVICE_NAME"] == service_name
         assert spec["environment"]["OW_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:19092"
+
+
+@pytest.mark.parametrize("component", [c for c in COMPONENTS if c.ours], ids=lambda c: c.short_name)
+def test_compose_runs_two_of_each_of_ours_on_postgresql(component: Component) -> None:
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    spec = services[component.compose_name]
+    assert spec["deploy"]["replicas"] == 2
+    assert "/data" in spec["tmpfs"]  # nothing durable inside a container: the state is in PostgreSQL
+    assert not [v for v in spec.get("volumes", []) if v.endswith(":/data")]
+    if component.kind == "service":
+        assert spec["environment"]["OW_DATABASE_URL"].startswith("postgresql://")
+        assert spec["depends_on"]["postgres"]["condition"] == "service_healthy"
+    else:  # the gateway reaches every instance of each service through its name
+        for service in (c for c in COMPONENTS if c.grpc_env):
+            port = service.grpc_default.rsplit(":", 1)[1]
+            assert spec["environment"][service.grpc_env] == f"dns:///{service.compose_name}:{port}"
 
 
 def _local_dependencies(folder: Path) -> set[str]:
