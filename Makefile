@@ -80,7 +80,7 @@ run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them al
 
 test: install ## Install, check generated code and lint, start Kafka, run every test, stop what was started
 	$(MAKE) --no-print-directory proto-check docs-check lint
-	$(KAFKA) with-broker -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(KAFKA) with-broker -- $(PY) -m pytest -m "not cluster" $(PYTEST_ARGS)
 
 test-faults: install ## The fault suite alone: the stack under load, broken on purpose; prints the table
 	$(PY) -m pytest tests/faults -m faults -rN $(PYTEST_ARGS)

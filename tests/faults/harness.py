@@ -43,6 +43,11 @@ class Expect:
     resent: int = 0  # e-mails that may be sent again with the same Message-ID (the SMTP window)
 
 
+ONE_MACHINE = "one machine"
+CLUSTER = ("two instances of every service on PostgreSQL, three Kafka nodes (replication 3, min ISR 2), "
+           "under a steady load")
+
+
 @dataclass
 class Row:
     fault: str
@@ -63,6 +68,7 @@ class Row:
     lost_by: Counter[str] = field(default_factory=Counter)  # witness -> lost it counted
     twice_by: Counter[str] = field(default_factory=Counter)  # witness -> duplicates it counted
     planted: bool = False  # a harness self-test: the row must fail
+    table: str = ONE_MACHINE  # which table of the report the row belongs to
     detail: str = ""
 
     def ok(self) -> bool:
@@ -213,10 +219,11 @@ def _check_bus_and_audit(tally: Tally, stack: Stack, filed: Filed, audit: w.Audi
 
 def count_row(stack: Stack, fault: str, load: Load, recovered_at: float, *, in_flight: int | None = None,
               evidence: Callable[[], dict[str, int]] | dict[str, int] | None = None, expect: Expect = Expect(),
-              audit: w.AuditStore | None = None, quiet_timeout_s: float = 240, planted: bool = False) -> Row:
+              audit: w.AuditStore | None = None, quiet_timeout_s: float = 240, planted: bool = False,
+              table: str = ONE_MACHINE) -> Row:
     audit = audit or w.audit_store_of(stack)
     load.join()
-    row = Row(fault=fault, submitted=load.count, in_flight=in_flight, planted=planted)
+    row = Row(fault=fault, submitted=load.count, in_flight=in_flight, planted=planted, table=table)
     still = w.wait_for_quiescence(stack, quiet_timeout_s)
     row.recover_s = round(max(0.0, time.monotonic() - recovered_at), 1)
     row.evidence = dict(evidence() if callable(evidence) else evidence or {})  # read once all is done
@@ -281,7 +288,13 @@ def assert_clean(rows: list[Row]) -> None:
 
 
 def format_report(rows: list[Row]) -> str:
-    table = _table([r for r in rows if not r.planted], lambda r: "ok" if r.ok() else "FAIL: " + "; ".join(r.problems))
+    def verdict(r: Row) -> str:
+        return "ok" if r.ok() else "FAIL: " + "; ".join(r.problems)
+
+    tables = list(dict.fromkeys(r.table for r in rows if not r.planted))
+    table = "\n\n".join((f"{name[0].upper()}{name[1:]}.\n\n" if name != ONE_MACHINE else "")
+                         + _table([r for r in rows if not r.planted and r.table == name], verdict)
+                         for name in tables)
     planted = [r for r in rows if r.planted]
     if planted:
         table += ("\n\nThe harness's own tests: rows with a planted bug, each of which must be caught.\n\n"

@@ -4,19 +4,17 @@ controller, is SIGKILLed mid-stream and comes back — none lost, none twice."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 
-from onewindow_devtools.kafka_local import LocalBroker, LocalCluster, SetupError
+from onewindow_devtools.kafka_local import LocalCluster
 from onewindow_platform.config import PlatformSettings, load_settings
 from onewindow_platform.kafka import make_producer
 from onewindow_platform.topics import TASKS, ensure_topics, physical_name
@@ -26,23 +24,9 @@ from tests.support.processes import wait_until
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 
-def _six_free_ports() -> int:
-    for base in range(29100, 39000, 10):
-        with socket.socket() as probe:
-            if all(probe.connect_ex(("127.0.0.1", base + i)) != 0 for i in range(6)):
-                return base
-    raise RuntimeError("no six free ports in a row")
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
-    nodes = LocalCluster.build(tmp_path_factory.mktemp("kafka-cluster"), _six_free_ports(), LocalBroker.from_env())
-    try:
-        nodes.up()
-    except SetupError as exc:
-        pytest.fail(f"could not start the three-node cluster: {exc}", pytrace=False)
-    yield nodes
-    nodes.down()
+@pytest.fixture
+def cluster(fault_cluster: LocalCluster) -> LocalCluster:
+    return fault_cluster
 
 
 def _settings(cluster: LocalCluster, tmp_path: Path) -> PlatformSettings:

@@ -42,7 +42,7 @@ from onewindow_platform.events import PoisonRecord, decode
 from onewindow_platform.postgres import PostgresConnection
 from onewindow_platform.storage import schema_name
 from onewindow_platform.topics import ALL_TOPICS
-from tests.faults.load import COMPANY
+from tests.faults.load import COMPANY, COMPLAINT
 from tests.support.stack import Stack
 
 # The e-mails a completed case brings: acceptance, completion, and the invitation to rate it.
@@ -89,6 +89,17 @@ def intake_cases(stack: Stack, tag: str) -> list[StoredCase]:
                             f" WHERE {name} LIKE ?", (f"{COMPANY}·{tag}·%",)).fetchall()
     return [StoredCase(str(a), int(str(name).rsplit("·", 1)[1]), str(status), str(updated))
             for a, name, status, updated in rows]
+
+
+def intake_complaints(stack: Stack, tag: str) -> list[StoredCase]:
+    """Every complaint in intake's store filed by a background load (`load.complaint_payload`)."""
+    field = ("(fields_json::json ->> 'description')" if database_url(stack, "ow-intake")
+             else "json_extract(fields_json, '$.description')")
+    with read_only(stack, "ow-intake") as conn:
+        rows = conn.execute(f"SELECT application_id, {field}, status, updated_at FROM applications"
+                            f" WHERE {field} LIKE ?", (f"{COMPLAINT}·{tag}·%",)).fetchall()
+    return [StoredCase(str(a), int(str(text).rsplit("·", 1)[1]), str(status), str(updated))
+            for a, text, status, updated in rows]
 
 
 def applications_filed(stack: Stack) -> int:

@@ -121,12 +121,21 @@ class Stack:
         wait_until(lambda: "gateway listening at" in self.out.read_text() or self.process.poll() is not None, 120,
                    "the stack never came up", on_timeout=self.out.read_text)
         assert self.process.poll() is None, self.out.read_text()
-        # The consumers have joined their groups once every service logged that it is consuming.
+        # The consumers have joined their groups once every instance logged that it is consuming.
         logs = self.root / ".run" / "logs"
-        wait_until(lambda: all('"msg": "consuming"' in (logs / f"{n}.log").read_text()
-                               for n in (c.name for c in SERVICES)), 60,
-                   "consumers did not start")
+
+        def consuming(log: Path) -> bool:
+            return log.exists() and '"msg": "consuming"' in log.read_text()
+
+        wait_until(lambda: all(consuming(logs / f"{c.name}{suffix}.log") for c in SERVICES
+                               for suffix in ["", *(f"-{i}" for i in range(2, self.instances + 1))]),
+                   60 * self.instances, "consumers did not start")
         return self
+
+    @property
+    def instances(self) -> int:
+        """How many instances of each of our services the stack runs (OW_RUN_INSTANCES)."""
+        return int(self.extra_env.get("OW_RUN_INSTANCES", "1"))
 
     def stop(self) -> int:
         assert self.process is not None
@@ -138,15 +147,22 @@ class Stack:
             self.process.kill()
             return -9
 
-    def child_pid(self, module: str) -> int:
-        """The pid of the service process running `module` under this stack's supervisor."""
+    def child_pid(self, module: str, instance: int = 1) -> int:
+        """The pid of the service process running `module` (its `instance`-th copy when the stack
+        runs several) under this stack's supervisor."""
         assert self.process is not None
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         for pid in children:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-            if module.encode() in cmdline:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except (FileNotFoundError, ProcessLookupError):  # exited while we looked
+                continue
+            numbered = f"OW_INSTANCE_ID={instance}".encode() in environ or (
+                instance == 1 and not any(v.startswith(b"OW_INSTANCE_ID=") for v in environ))
+            if module.encode() in cmdline and numbered:
                 return int(pid)
-        raise LookupError(f"no running {module} under the stack")
+        raise LookupError(f"no running {module} (instance {instance}) under the stack")
 
     def client(self, token_name: str | None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[token_name]}"} if token_name else {}

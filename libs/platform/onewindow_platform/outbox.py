@@ -5,6 +5,11 @@ transaction as the state change that caused them. The relay publishes committed 
 (acks=all, idempotent producer), waits for the broker's acknowledgement, then deletes them. A
 crash between publish and delete publishes a row again with the same event id, which every
 consumer's inbox recognises.
+
+Instances of a service share one outbox (on PostgreSQL): one relay at a time publishes it, the
+one that holds the role `outbox relay` (`Database.holds`); the others stand by, and the first to
+ask after the holder died takes over within a second. Two relays would not break anything —
+each publishes in id order and inboxes drop the second copy — but every event would cost twice.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from .topics import physical_name, topic_for_event
 from .tracing import current_traceparent, record_headers
 
 log = logging.getLogger(__name__)
+
+RELAY_ROLE = "outbox relay"
+STANDBY_LOOK_S = 1.0  # how often a standing-by relay asks whether the role is free
 
 
 def add_to_outbox(tx: Transaction, settings: PlatformSettings, envelope: Envelope,
@@ -76,8 +84,10 @@ class OutboxRelay:
         return self._publish_batch(timeout_s)[1]
 
     def _publish_batch(self, timeout_s: float = 30.0) -> tuple[int, int]:
-        """(rows read, rows published and deleted) of one batch."""
+        """(rows read, rows published and deleted) of one batch; (0, 0) while another instance relays."""
         with self._lock:
+            if not self.db.holds(RELAY_ROLE):
+                return 0, 0
             rows = self.db.connection().execute(
                 "SELECT id, topic, record_key, event_id, event_type, value, traceparent"
                 " FROM ow_outbox ORDER BY id LIMIT ?", (self.settings.relay_batch_size,),
@@ -165,6 +175,8 @@ class OutboxRelay:
                 stuck = True
             if stuck:  # the broker refused or is away: try again soon, then less and less often
                 wait_s = broker_away.next()
+            elif not self.db.holds(RELAY_ROLE):  # standing by: look again soon whether the holder lives
+                wait_s = min(idle, STANDBY_LOOK_S)
             else:
                 wait_s = idle
                 broker_away.reset()

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -34,6 +36,8 @@ from psycopg import pq
 from .connections import PerThreadConnections
 from .migrations import upgrade
 from .storage import PLATFORM_MIGRATIONS, Database
+
+HOLD_CHECK_S = 1.0  # how stale a holder's view of its role, or a waiter's last try, may be
 
 _LITERAL = re.compile(r"('(?:[^']|'')*'|\"[^\"]*\")")  # string literals and quoted identifiers
 _DDL = re.compile(r"^(\s*--[^\n]*\n)*\s*(CREATE\s+TABLE|ALTER\s+TABLE)\b", re.IGNORECASE)  # after comments
@@ -120,6 +124,8 @@ class PostgresDatabase(Database):
         self._connect_timeout = connect_timeout_s
         self._connections: PerThreadConnections[PostgresConnection] = PerThreadConnections(
             self._open, usable=lambda conn: conn.usable())
+        self._holds: dict[str, tuple[psycopg.Connection[Any] | None, bool, float]] = {}
+        self._holds_lock = threading.Lock()
         with self.transaction() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(hashtext('onewindow schemas'))")
             tx.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -145,6 +151,31 @@ class PostgresDatabase(Database):
     def lock(self, tx: Any, name: str) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"{self.schema}:{name}",))
 
+    def holds(self, role: str) -> bool:
+        """A session advisory lock on a connection of its own: the server drops it the moment
+        the holder's connection ends (the process died, the network went). Asked again, a holder
+        checks its connection every HOLD_CHECK_S; a waiter tries again at most that often."""
+        with self._holds_lock:
+            conn, held, checked = self._holds.get(role, (None, False, 0.0))
+            now = time.monotonic()
+            if now - checked < HOLD_CHECK_S and conn is not None:
+                return held
+            try:
+                if conn is None:
+                    conn = psycopg.connect(self.url, autocommit=True, connect_timeout=int(self._connect_timeout))
+                if held:
+                    conn.execute("SELECT 1")
+                else:
+                    row = conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))",
+                                       (f"{self.schema}:{role}",)).fetchone()
+                    held = bool(row and row[0])
+            except psycopg.Error:
+                if conn is not None:
+                    conn.close()
+                conn, held = None, False
+            self._holds[role] = (conn, held, now)
+            return held
+
     def relax_durability(self, conn: PostgresConnection) -> None:
         conn.execute("SET synchronous_commit = off")
 
@@ -157,6 +188,11 @@ class PostgresDatabase(Database):
 
     def close(self) -> None:
         self._connections.close_all()
+        with self._holds_lock:
+            for conn, _, _ in self._holds.values():
+                if conn is not None:
+                    conn.close()
+            self._holds.clear()
 
 
 def _without_password(url: str) -> str:

@@ -129,6 +129,13 @@ class Database(ABC):
         """Hold a lock named `name` until `tx` ends: writers of one sequence (the audit chain's
         head, a schema upgrade) take turns across every process on the store."""
 
+    def holds(self, role: str) -> bool:
+        """Whether this process holds `role` (one holder among every process on the store; a
+        holder that dies loses it at once, and another takes it on its next call). Cheap enough
+        to ask before every batch. Processes sharing a SQLite file each hold every role: that
+        layout is one machine's, where a second instance is a test, not a deployment."""
+        return True
+
     def relax_durability(self, conn: Any) -> None:  # noqa: B027 - a back-end may have nothing to relax
         """This connection's commits may skip waiting for the disk (the outbox relay's deletes of
         rows already on the broker: one lost to a power cut is published again and recognised)."""

@@ -17,6 +17,10 @@
 5. Throughout: CPU per process and progress once a second (plotted), and a py-spy flame graph of
    the service that used the most CPU at the maximum, taken during the sustained phase.
 6. The gateway and intake alone, and each consuming service alone on the run's backlog.
+7. Layouts side by side (--layout-seconds, 0: skipped): one instance of each service on SQLite,
+   then two instances of each on PostgreSQL (a schema each, Debian's server as `make pg-up`
+   starts it), back to back at the same rate (half the maximum), CPU per case of ours, the
+   broker and the database server.
 Writes bench/results/<time>.md and .json (with a top-level `summary`), and the PNG plots and the
 SVG flame graph beside them (git-ignored but for the committed reference runs in
 bench/results/reference/).
@@ -216,6 +220,55 @@ def gateway_alone(work: Path, bootstrap: str, sampling: str, seconds: int, conne
     return {"http": load.as_dict()}
 
 
+def compare_layouts(work: Path, bootstrap: str, sampling: str, rate: float, seconds: int,
+                    connections: int) -> dict[str, object]:
+    """The same load on one instance of each service with SQLite files, then on two instances of
+    each with PostgreSQL: what running everything twice, on a shared database, costs per case."""
+    import uuid
+
+    import psycopg
+
+    from onewindow_devtools.pg_local import LocalPostgres
+
+    server = LocalPostgres.from_env()
+    started_server = server.up()
+    try:
+        admin = server.url()
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = admin.rsplit("/", 1)[0] + f"/{name}"
+        layouts = {"one instance of each, SQLite": BenchStack(work / "layout-sqlite", bootstrap, sampling),
+                   "two instances of each, PostgreSQL": BenchStack(work / "layout-postgres", bootstrap, sampling,
+                                                                   database_url=url, instances=2)}
+        out: dict[str, object] = {"offered_rate": rate, "seconds": seconds}
+        for layout, stack in layouts.items():
+            print(f"bench: layout {layout} at {rate}/s for {seconds} s", flush=True)
+            stack.start()
+            assert stack.process is not None
+            monitor = Monitor(stack.process.pid, stack.progress).start()
+            try:
+                if stack.submit(BODY) != 202:
+                    out[layout] = {"problem": "the warm-up submission was refused"}
+                    continue
+                progress = settled(stack)
+                expected = Expectation(notifications_per_case=progress["notifications"])
+                ran: dict[str, object] = {}
+                phase(stack, "sustained", seconds, connections, rate, stack.work, ran, monitor, expected)
+                summary = cast(dict[str, Any], ran["sustained"])
+                out[layout] = {key: summary[key] for key in ("accepted", "end_to_end_per_s", "not_done",
+                                                             "seconds_to_drain_after_load", "cpu_ms_per_case",
+                                                             "accept_to_dispatch_ms")} | {
+                    "submit_p99_ms": summary["http"]["p99_ms"]}
+            finally:
+                monitor.stop()
+                stack.stop()
+        return out
+    finally:
+        if started_server:
+            server.down()
+
+
 def summary_of(results: dict[str, Any]) -> dict[str, float | int | None]:
     """The run in the numbers the targets of #13 are stated in (null where a part was skipped)."""
     def get(*path: str) -> Any:
@@ -259,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hop-seconds", type=int, default=20,
                         help="seconds each consuming service drains the run's backlog alone")
     parser.add_argument("--idle", type=int, default=60, help="seconds the stack is left without load (idle cost)")
+    parser.add_argument("--layout-seconds", type=int, default=60,
+                        help="seconds of each layout's run (one instance on SQLite, two on PostgreSQL); 0 skips")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
 
@@ -311,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         results["gateway_alone"] = gateway_alone(work, bootstrap, args.sampling, args.probe, args.connections)
         results["hops_alone"] = replay_hops(bootstrap=bootstrap, topic_prefix=stack.topic_prefix, live_data=stack.data,
                                             work=work, sampling_ratio=args.sampling, seconds=args.hop_seconds)
+        if args.layout_seconds > 0:
+            results["layouts"] = compare_layouts(work, bootstrap, args.sampling, round(best / 2, 1),
+                                                 args.layout_seconds, args.connections)
         print("bench: baseline — empty consume→produce relay", flush=True)
         results["baseline_relay"] = relay_rate(bootstrap, 50_000, int(str(results["record_bytes"])))
         print(f"bench: baseline_relay: {json.dumps(results['baseline_relay'])}", flush=True)

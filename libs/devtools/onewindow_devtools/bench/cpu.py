@@ -13,10 +13,11 @@ from .monitor import CLOCK_TICKS, _stat, stack_processes
 # world (agencies, SMTP, the SMS provider) and the `make run` supervisor are reported apart.
 OURS = tuple(c.module.removeprefix("onewindow_") for c in registry.OURS)  # as the monitor names processes
 BROKER = ("kafka-broker",)
+DATABASE = ("postgres",)  # the PostgreSQL server and its backends, when the services keep state there
 
 
 def group_of(name: str) -> str:
-    return "ours" if name in OURS else "broker" if name in BROKER else "doubles"
+    return "ours" if name in OURS else "broker" if name in BROKER else "database" if name in DATABASE else "doubles"
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class CpuSnapshot:
 
 
 def by_group(seconds: dict[str, float]) -> dict[str, float]:
-    groups = {"ours": 0.0, "broker": 0.0, "doubles": 0.0}
+    groups = {"ours": 0.0, "broker": 0.0, "database": 0.0, "doubles": 0.0}
     for name, value in seconds.items():
         groups[group_of(name)] += value
     return groups

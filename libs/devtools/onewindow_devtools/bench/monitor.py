@@ -33,11 +33,14 @@ def _name(pid: int) -> str:
         return words[words.index("-m") + 1].removeprefix("onewindow_").replace("devtools.", "")
     if any(w.endswith("kafka.Kafka") for w in words):
         return "kafka-broker"
+    if words and (words[0].startswith("postgres:") or Path(words[0]).name == "postgres"):
+        return "postgres"  # the server, and its backends (which retitle themselves "postgres: …")
     return Path(words[0]).name if words else ""
 
 
 def stack_processes(root_pid: int) -> dict[int, str]:
-    """The processes under `root_pid` (the `make run` supervisor) and the Kafka broker, by name."""
+    """The processes under `root_pid` (the `make run` supervisor), the Kafka broker and the
+    PostgreSQL server, by name."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit() and (stat := _stat(int(entry))) is not None:
@@ -48,7 +51,7 @@ def stack_processes(root_pid: int) -> dict[int, str]:
         while ancestor and ancestor != root_pid and hops < 8:
             ancestor, hops = parents.get(ancestor), hops + 1
         name = _name(pid)
-        if (ancestor == root_pid and name) or name == "kafka-broker":
+        if (ancestor == root_pid and name) or name in ("kafka-broker", "postgres"):
             found[pid] = name
     return found
 

@@ -93,6 +93,21 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
             lines.append(f"| {name} | {p['offered_rate'] or 'max'} | {p['accepted']} | {p['end_to_end_per_s']} | "
                          f"{p.get('seconds_until_done', 'n/a')} | {p['not_done']} | {_num(cpu.get('ours'))} / "
                          f"{_num(cpu.get('broker'))} / {_num(cpu.get('doubles'))} |")
+    layouts = {name: value for name, value in results.get("layouts", {}).items() if isinstance(value, dict)}
+    if layouts:
+        rate = results["layouts"]["offered_rate"]
+        lines += ["", f"## Layouts side by side ({rate}/s for {results['layouts']['seconds']} s each, back to back)",
+                  "", "| layout | accepted | end to end (cases/s) | not done | submit p99 (ms) | "
+                  "accept → dispatched p99 (ms) | CPU ms per case: ours / broker / database / doubles |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for name, run in layouts.items():
+            if "problem" in run:
+                lines.append(f"| {name} | {run['problem']} | | | | | |")
+                continue
+            cpu = run["cpu_ms_per_case"]
+            lines.append(f"| {name} | {run['accepted']} | {run['end_to_end_per_s']} | {run['not_done']} | "
+                         f"{run['submit_p99_ms']} | {run['accept_to_dispatch_ms']['p99']} | {_num(cpu.get('ours'))} / "
+                         f"{_num(cpu.get('broker'))} / {_num(cpu.get('database'))} / {_num(cpu.get('doubles'))} |")
     lines += ["", "## Against the baselines", "", "| measure | value | baseline | ratio | target | met |",
               "|---|---:|---:|---:|---|---|"]
     if (alone := results.get("gateway_alone", {}).get("http", {}).get("accepted_per_s")) is not None:

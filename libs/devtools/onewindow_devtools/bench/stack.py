@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from onewindow_devtools.registry import SERVICES
 
@@ -26,6 +27,8 @@ class BenchStack:
     bootstrap: str
     sampling_ratio: str = "1.0"
     without: tuple[str, ...] = ()  # services `make run` leaves out (OW_RUN_WITHOUT)
+    database_url: str = ""  # PostgreSQL for every service's state ("" : SQLite files in `data`)
+    instances: int = 1  # of each of our services (OW_RUN_INSTANCES)
     process: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
@@ -45,7 +48,8 @@ class BenchStack:
                 "OW_RUN_QUIET": "1", "OW_LOG_LEVEL": "WARNING", "OW_SIMULATOR_COMPLETE_AFTER_S": "0",
                 "OW_RATE_LIMIT_PER_S": "1000000", "OW_RATE_LIMIT_BURST": "1000000",
                 "OW_TRACE_SAMPLING_RATIO": self.sampling_ratio, "OTEL_BSP_SCHEDULE_DELAY": "1000",
-                "OW_RUN_WITHOUT": ",".join(self.without)}
+                "OW_RUN_WITHOUT": ",".join(self.without), "OW_DATABASE_URL": self.database_url,
+                "OW_RUN_INSTANCES": str(self.instances)}
 
     def start(self, timeout_s: float = 120) -> BenchStack:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -93,6 +97,8 @@ class BenchStack:
     # -- what has been done, read from the services' own databases ------------------------------
 
     def _count(self, database: str, sql: str) -> int:
+        if self.database_url and database != "agency-simulator.db":
+            return self._count_postgres(database.removesuffix(".db"), sql)
         path = self.data / database
         if not path.exists():
             return 0
@@ -104,6 +110,26 @@ class BenchStack:
                 if "no such table" in str(exc):  # the service has not created it yet
                     return 0
                 raise
+
+    # The same counts on PostgreSQL: the outbox's identity sequence for SQLite's AUTOINCREMENT
+    # counter, a count for the highest rowid (PostgreSQL tables have none).
+    _ON_POSTGRES: ClassVar[dict[str, str]] = {"SELECT seq FROM sqlite_sequence WHERE name = 'ow_outbox'":
+                    "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ow_outbox_id_seq",
+                    "SELECT max(rowid) FROM applications": "SELECT count(*) FROM applications",
+                    "SELECT max(rowid) FROM notifications": "SELECT count(*) FROM notifications"}
+
+    def _count_postgres(self, service: str, sql: str) -> int:
+        import psycopg
+
+        from onewindow_platform.storage import schema_name
+
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            try:
+                conn.execute(f'SET search_path TO "{schema_name(service)}"')
+                row = conn.execute(self._ON_POSTGRES.get(sql, sql)).fetchone()
+            except psycopg.errors.UndefinedTable:  # the service has not created it yet
+                return 0
+        return int(row[0] or 0) if row else 0
 
     def progress(self) -> dict[str, int]:
         """How far the cases have come, from the services' own databases. Every count is a
@@ -139,8 +165,16 @@ class BenchStack:
         """(when the case was accepted, as a Unix time; milliseconds until the agency had the task)."""
         intake = self.data / "ow-intake.db"
         simulator = self.data / "agency-simulator.db"
-        with sqlite3.connect(f"file:{intake}?mode=ro", uri=True) as conn:
-            accepted = dict(conn.execute("SELECT application_id, submitted_at FROM applications").fetchall())
+        accepted: dict[str, str]
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url) as pg:
+                accepted = {str(a): str(at) for a, at in pg.execute(
+                    "SELECT application_id, submitted_at FROM intake.applications").fetchall()}
+        else:
+            with sqlite3.connect(f"file:{intake}?mode=ro", uri=True) as conn:
+                accepted = dict(conn.execute("SELECT application_id, submitted_at FROM applications").fetchall())
         with sqlite3.connect(f"file:{simulator}?mode=ro", uri=True) as conn:
             received = conn.execute("SELECT application_id, received_at FROM tasks").fetchall()
         points = []
