@@ -124,7 +124,7 @@ def test_cpu_is_counted_per_process_between_two_snapshots() -> None:
                          3: ("agency_simulator", CLOCK_TICKS)})  # started in between: from zero
     used = after.seconds_since(before)
     assert used == {"intake": 2.0, "kafka-broker": 1.0, "agency_simulator": 1.0}
-    assert by_group(used) == {"ours": 2.0, "broker": 1.0, "doubles": 1.0}
+    assert by_group(used) == {"ours": 2.0, "broker": 1.0, "database": 0.0, "doubles": 1.0}
 
 
 def test_the_plots_are_written_as_png_files(tmp_path: Path) -> None:
@@ -144,3 +144,21 @@ def test_the_busiest_service_is_one_of_ours_not_the_broker() -> None:
 
     assert busiest_service({"kafka-broker": 90.0, "audit": 40.0, "intake": 55.0, "smtp_sink": 70.0}) == "intake"
     assert busiest_service({"kafka-broker": 90.0}) is None
+
+
+def test_the_layouts_run_back_to_back_are_reported_side_by_side(tmp_path: Path) -> None:
+    results = results_of_a_run()
+    one = {"accepted": 600, "end_to_end_per_s": 10.0, "not_done": 0, "seconds_to_drain_after_load": 1.0,
+           "submit_p99_ms": 30.0, "accept_to_dispatch_ms": {"p99": 90.0},
+           "cpu_ms_per_case": {"ours": 43.0, "broker": 5.0, "database": 0.0, "doubles": 6.0}}
+    two = {**one, "submit_p99_ms": 45.0, "cpu_ms_per_case": {"ours": 61.0, "broker": 5.5, "database": 22.0,
+                                                            "doubles": 6.0}}
+    results["layouts"] = {"offered_rate": 10.0, "seconds": 60, "one instance of each, SQLite": one,
+                          "two instances of each, PostgreSQL": two,
+                          "a layout that did not start": {"problem": "the warm-up submission was refused"}}
+    md, _ = write_report(results, tmp_path, "20261203T000000Z")
+    text = md.read_text(encoding="utf-8")
+    assert "## Layouts side by side (10.0/s for 60 s each, back to back)" in text
+    assert "| one instance of each, SQLite | 600 | 10.0 | 0 | 30.0 | 90.0 | 43.0 / 5.0 / 0.0 / 6.0 |" in text
+    assert "| two instances of each, PostgreSQL | 600 | 10.0 | 0 | 45.0 | 90.0 | 61.0 / 5.5 / 22.0 / 6.0 |" in text
+    assert "| a layout that did not start | the warm-up submission was refused |" in text

@@ -252,6 +252,9 @@ def compare_layouts(work: Path, bootstrap: str, sampling: str, rate: float, seco
                     out[layout] = {"problem": "the warm-up submission was refused"}
                     continue
                 progress = settled(stack)
+                if progress["completed"] < 1 or progress["notifications"] < 1:
+                    out[layout] = {"problem": f"the warm-up case did not go through: {progress}"}
+                    continue
                 expected = Expectation(notifications_per_case=progress["notifications"])
                 ran: dict[str, object] = {}
                 phase(stack, "sustained", seconds, connections, rate, stack.work, ran, monitor, expected)

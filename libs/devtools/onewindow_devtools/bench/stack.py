@@ -98,7 +98,7 @@ class BenchStack:
 
     def _count(self, database: str, sql: str) -> int:
         if self.database_url and database != "agency-simulator.db":
-            return self._count_postgres(database.removesuffix(".db"), sql)
+            return self._count_postgres(database.removesuffix(".db").removeprefix("ow-"), sql)
         path = self.data / database
         if not path.exists():
             return 0
