@@ -14,7 +14,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit bench lint clean
+.PHONY: help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit k8s bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ test: install ## Install, check generated code and lint, start Kafka, run every 
 
 test-faults: install ## The fault suite alone: the stack under load, broken on purpose; prints the table
 	$(PY) -m pytest tests/faults -m faults -rN $(PYTEST_ARGS)
+
+k8s: install ## Print the Kubernetes manifests of deploy/k8s as `kubectl apply -k` applies them (no cluster needed)
+	$(PY) -m onewindow_devtools.kustomize deploy/k8s
 
 test-unit: install ## Only the tests that need no broker
 	$(PY) -m pytest -m "not kafka and not postgres and not faults" $(PYTEST_ARGS)

@@ -2,9 +2,9 @@
 
     python -m onewindow_devtools.kustomize [deploy/k8s]     # the manifests, as `kubectl apply -k` sees them
 
-Uses a `kustomize` on PATH, else kubectl's built-in one, else builds kustomize from the Go module
-proxy into .tools/bin once (`go install`, about a minute), so the manifest tests run on a machine
-that has only Go.
+Renders with the project's own kustomize, a pinned version built once from the Go module proxy
+into .tools/bin (`go install`, under a minute), so every machine renders alike. Without Go it
+falls back to a `kustomize` on PATH, then to kubectl's built-in one.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ def _command() -> list[str]:
     built = TOOLS_BIN / "kustomize"
     if built.exists():
         return [str(built), "build"]
-    if found := shutil.which("kustomize"):
-        return [found, "build"]
-    if found := shutil.which("kubectl"):
-        return [found, "kustomize"]
     go = shutil.which("go")
     if not go:
-        raise SetupError("no kustomize, kubectl or Go on this machine: install one of them")
+        if found := shutil.which("kustomize"):
+            return [found, "build"]
+        if found := shutil.which("kubectl"):
+            return [found, "kustomize"]
+        raise SetupError("no Go, kustomize or kubectl on this machine: install one of them")
     TOOLS_BIN.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "GOBIN": str(TOOLS_BIN), "CGO_ENABLED": "0"}
     done = subprocess.run([go, "install", KUSTOMIZE_MODULE], env=env, capture_output=True, text=True)
