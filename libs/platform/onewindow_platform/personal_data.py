@@ -44,7 +44,8 @@ def _decode_key(value: str, name: str) -> bytes:
     return key
 
 
-def _key_from_environment(setting: str, data_dir: Path, file_name: str) -> bytes:
+def key_from_environment(setting: str, data_dir: Path, file_name: str) -> bytes:
+    """A 32-byte key from `setting` (base64), else the development key in `data_dir`/`file_name`."""
     value = os.environ.get(setting)
     if value:
         return _decode_key(value, setting)
@@ -64,7 +65,7 @@ class PersonalDataCipher:
     @classmethod
     def from_environment(cls, data_dir: Path) -> PersonalDataCipher:
         old = [_decode_key(v, "OW_PII_OLD_KEYS") for v in os.environ.get("OW_PII_OLD_KEYS", "").split(",") if v]
-        return cls(_key_from_environment("OW_PII_KEY", data_dir, "pii.key"), old)
+        return cls(key_from_environment("OW_PII_KEY", data_dir, "pii.key"), old)
 
     def seal(self, plaintext: bytes, context: bytes = b"") -> bytes:
         nonce = os.urandom(NONCE_BYTES)
@@ -92,7 +93,7 @@ class Pseudonyms:
 
     @classmethod
     def from_environment(cls, data_dir: Path) -> Pseudonyms:
-        return cls(_key_from_environment("OW_PSEUDONYM_KEY", data_dir, "pseudonym.key"))
+        return cls(key_from_environment("OW_PSEUDONYM_KEY", data_dir, "pseudonym.key"))
 
     def subject_id(self, id_number: str) -> str:
         digest = hmac.new(self._key, b"subject:" + id_number.strip().upper().encode(), hashlib.sha256)
