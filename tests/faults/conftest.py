@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,15 +22,22 @@ pytestmark = pytest.mark.faults
 
 @pytest.fixture(scope="session")
 def fault_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from onewindow_devtools.kafka_local import LocalBroker, SetupError
+    from onewindow_devtools.kafka_local import LocalBroker
 
     broker = LocalBroker.from_env().sibling(tmp_path_factory.mktemp("fault-kafka"), free_port(), free_port())
+    yield from _running(broker, "the fault suite's Kafka broker")
+
+
+def _running(nodes: Any, what: str) -> Iterator[Any]:
+    """Start a local broker or cluster for the session (a failure fails the run, never skips it)."""
+    from onewindow_devtools.kafka_local import SetupError
+
     try:
-        broker.up()
+        nodes.up()
     except SetupError as exc:
-        pytest.fail(f"could not start the fault suite's Kafka broker: {exc}", pytrace=False)
-    yield broker
-    broker.down()
+        pytest.fail(f"could not start {what}: {exc}", pytrace=False)
+    yield nodes
+    nodes.down()
 
 
 def _six_free_ports() -> int:
@@ -43,15 +51,10 @@ def _six_free_ports() -> int:
 @pytest.fixture(scope="session")
 def fault_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Three KRaft nodes (controller quorum of three), as `make kafka-cluster-up` starts them."""
-    from onewindow_devtools.kafka_local import LocalBroker, LocalCluster, SetupError
+    from onewindow_devtools.kafka_local import LocalBroker, LocalCluster
 
     nodes = LocalCluster.build(tmp_path_factory.mktemp("kafka-cluster"), _six_free_ports(), LocalBroker.from_env())
-    try:
-        nodes.up()
-    except SetupError as exc:
-        pytest.fail(f"could not start the three-node cluster: {exc}", pytrace=False)
-    yield nodes
-    nodes.down()
+    yield from _running(nodes, "the three-node cluster")
 
 
 StackFactory = Callable[..., Stack]

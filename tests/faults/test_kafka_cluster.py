@@ -24,21 +24,17 @@ from tests.support.processes import wait_until
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 
-@pytest.fixture
-def cluster(fault_cluster: LocalCluster) -> LocalCluster:
-    return fault_cluster
-
-
-def _settings(cluster: LocalCluster, tmp_path: Path) -> PlatformSettings:
-    return load_settings(PlatformSettings, kafka_bootstrap_servers=cluster.bootstrap, service_name="cluster-test",
+def _settings(fault_cluster: LocalCluster, tmp_path: Path) -> PlatformSettings:
+    return load_settings(PlatformSettings, kafka_bootstrap_servers=fault_cluster.bootstrap,
+                         service_name="cluster-test",
                          topic_prefix=f"c{uuid.uuid4().hex[:6]}.", topic_replication_factor=3, data_dir=tmp_path)
 
 
-def test_the_platforms_topics_have_three_replicas_and_need_two_in_sync(cluster: LocalCluster,
+def test_the_platforms_topics_have_three_replicas_and_need_two_in_sync(fault_cluster: LocalCluster,
                                                                       tmp_path: Path) -> None:
-    settings = _settings(cluster, tmp_path)
+    settings = _settings(fault_cluster, tmp_path)
     ensure_topics(settings)
-    admin = KafkaAdminClient(bootstrap_servers=cluster.bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=fault_cluster.bootstrap)
     try:
         name = physical_name(settings, TASKS.name)
         (described,) = admin.describe_topics([name])
@@ -47,12 +43,12 @@ def test_the_platforms_topics_have_three_replicas_and_need_two_in_sync(cluster: 
         assert configs["topic"][name]["min.insync.replicas"]["value"] == "2"
     finally:
         admin.close()
-    assert cluster.active_controller() in (1, 2, 3)
+    assert fault_cluster.active_controller() in (1, 2, 3)
 
 
-def test_a_killed_broker_and_a_killed_controller_lose_no_acknowledged_record(cluster: LocalCluster,
+def test_a_killed_broker_and_a_killed_controller_lose_no_acknowledged_record(fault_cluster: LocalCluster,
                                                                             tmp_path: Path) -> None:
-    settings = _settings(cluster, tmp_path)
+    settings = _settings(fault_cluster, tmp_path)
     ensure_topics(settings)
     topic = physical_name(settings, TASKS.name)
     producer = make_producer(settings)
@@ -76,19 +72,19 @@ def test_a_killed_broker_and_a_killed_controller_lose_no_acknowledged_record(clu
     sender.start()
     try:
         wait_until(lambda: len(acknowledged) >= 100, 60, "nothing was acknowledged")
-        broker = next(n for n in (1, 2, 3) if n != cluster.active_controller())  # a broker, not the controller
-        cluster.node(broker).kill()
+        broker = next(n for n in (1, 2, 3) if n != fault_cluster.active_controller())  # a broker, not the controller
+        fault_cluster.node(broker).kill()
         before = len(acknowledged)
         wait_until(lambda: len(acknowledged) >= before + 100, 90, "writes stopped with one broker down")
-        cluster.node(broker).up(wait=False)
+        fault_cluster.node(broker).up(wait=False)
 
-        controller = cluster.active_controller()
+        controller = fault_cluster.active_controller()
         assert controller is not None
-        cluster.node(controller).kill()
+        fault_cluster.node(controller).kill()
         before = len(acknowledged)
         wait_until(lambda: len(acknowledged) >= before + 100, 120, "writes stopped without the active controller")
-        wait_until(lambda: cluster.active_controller() not in (None, controller), 60, "no new controller")
-        cluster.node(controller).up(wait=False)
+        wait_until(lambda: fault_cluster.active_controller() not in (None, controller), 60, "no new controller")
+        fault_cluster.node(controller).up(wait=False)
         before = len(acknowledged)
         wait_until(lambda: len(acknowledged) >= before + 50, 90, "writes stopped after the restarts")
     finally:
@@ -96,7 +92,8 @@ def test_a_killed_broker_and_a_killed_controller_lose_no_acknowledged_record(clu
         sender.join(timeout=120)
         producer.close(timeout=30)
 
-    stored = Counter(record.value for record in read_all(cluster.bootstrap, topic, len(acknowledged), timeout_s=120))
+    records = read_all(fault_cluster.bootstrap, topic, len(acknowledged), timeout_s=120)
+    stored = Counter(record.value for record in records)
     lost = [value for value in acknowledged if stored[value] == 0]
     twice = [value for value, count in stored.items() if count > 1]
     assert not lost, f"{len(lost)} acknowledged records lost, e.g. {lost[:3]}"

@@ -80,26 +80,25 @@ class StoredCase:
     updated_at: str
 
 
+def _numbered_cases(stack: Stack, field: str, prefix: str) -> list[StoredCase]:
+    """Applications whose form `field` reads `<prefix>·<n>`, with their number n."""
+    value = (f"(fields_json::json ->> '{field}')" if database_url(stack, "ow-intake")
+             else f"json_extract(fields_json, '$.{field}')")
+    with read_only(stack, "ow-intake") as conn:
+        rows = conn.execute(f"SELECT application_id, {value}, status, updated_at FROM applications"
+                            f" WHERE {value} LIKE ?", (f"{prefix}·%",)).fetchall()
+    return [StoredCase(str(a), int(str(text).rsplit("·", 1)[1]), str(status), str(updated))
+            for a, text, status, updated in rows]
+
+
 def intake_cases(stack: Stack, tag: str) -> list[StoredCase]:
     """Every application in intake's store filed by this row's submissions."""
-    name = ("(fields_json::json ->> 'company_name')" if database_url(stack, "ow-intake")
-            else "json_extract(fields_json, '$.company_name')")
-    with read_only(stack, "ow-intake") as conn:
-        rows = conn.execute(f"SELECT application_id, {name}, status, updated_at FROM applications"
-                            f" WHERE {name} LIKE ?", (f"{COMPANY}·{tag}·%",)).fetchall()
-    return [StoredCase(str(a), int(str(name).rsplit("·", 1)[1]), str(status), str(updated))
-            for a, name, status, updated in rows]
+    return _numbered_cases(stack, "company_name", f"{COMPANY}·{tag}")
 
 
 def intake_complaints(stack: Stack, tag: str) -> list[StoredCase]:
     """Every complaint in intake's store filed by a background load (`load.complaint_payload`)."""
-    field = ("(fields_json::json ->> 'description')" if database_url(stack, "ow-intake")
-             else "json_extract(fields_json, '$.description')")
-    with read_only(stack, "ow-intake") as conn:
-        rows = conn.execute(f"SELECT application_id, {field}, status, updated_at FROM applications"
-                            f" WHERE {field} LIKE ?", (f"{COMPLAINT}·{tag}·%",)).fetchall()
-    return [StoredCase(str(a), int(str(text).rsplit("·", 1)[1]), str(status), str(updated))
-            for a, text, status, updated in rows]
+    return _numbered_cases(stack, "description", f"{COMPLAINT}·{tag}")
 
 
 def applications_filed(stack: Stack) -> int:

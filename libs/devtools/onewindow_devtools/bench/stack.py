@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from onewindow_devtools.registry import SERVICES
 
@@ -33,6 +33,7 @@ class BenchStack:
 
     def __post_init__(self) -> None:
         self.topic_prefix = f"bench{os.urandom(3).hex()}."
+        self._postgres: Any = None  # the progress reader's connection, when state is in PostgreSQL
 
     @property
     def data(self) -> Path:
@@ -90,6 +91,8 @@ class BenchStack:
                 self.process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self._postgres is not None:
+            self._postgres.close()
 
     def token(self, role: str = "clerk") -> str:
         return str(json.loads((self.work / ".run" / "dev-tokens.json").read_text())[role])
@@ -123,12 +126,15 @@ class BenchStack:
 
         from onewindow_platform.storage import schema_name
 
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            try:
-                conn.execute(f'SET search_path TO "{schema_name(service)}"')
-                row = conn.execute(self._ON_POSTGRES.get(sql, sql)).fetchone()
-            except psycopg.errors.UndefinedTable:  # the service has not created it yet
-                return 0
+        # One connection for every look (psycopg serialises the monitor's and the main thread's):
+        # a new one per look would fork a server backend and be counted as the services' cost.
+        if self._postgres is None or self._postgres.closed:
+            self._postgres = psycopg.connect(self.database_url, autocommit=True)
+        try:
+            self._postgres.execute(f'SET search_path TO "{schema_name(service)}"')
+            row = self._postgres.execute(self._ON_POSTGRES.get(sql, sql)).fetchone()
+        except psycopg.errors.UndefinedTable:  # the service has not created it yet
+            return 0
         return int(row[0] or 0) if row else 0
 
     def progress(self) -> dict[str, int]:
