@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 
 from onewindow_catalog import load_catalog
@@ -17,6 +17,8 @@ from . import health
 from .agency_auth import SeenSignatures
 from .auth import TokenStore
 from .errors import BodySizeLimit, install_error_handlers
+from .pages import install_pages
+from .pages.web import error_page, is_page_path
 from .rate_limit import RateLimiter
 from .routes import agency, applications, catalog, me, ops, providers, satisfaction
 from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
@@ -29,6 +31,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (401, "No or unknown credentials"), (403, "Not allowed for this role"), (404, "Not found, or not yours"),
         (413, "Request body too large"), (422, "The request is invalid"),
         (429, "Too many requests; see Retry-After"), (503, "A service is unavailable; see Retry-After"))}
+
+
+def page_error(request: Request, status_code: int, detail: str, headers: Mapping[str, str] | None) -> Response | None:
+    return error_page(request, status_code, detail, headers) if is_page_path(request.url.path) else None
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -62,7 +68,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                                                 settings.gateway_processes)
     app.state.auth_failure_limit = RateLimiter.share_of(settings.auth_failures_per_min / 60,
                                                         settings.auth_failures_per_min, settings.gateway_processes)
-    install_error_handlers(app)
+    install_error_handlers(app, page_error)
+    install_pages(app, settings)
     app.add_middleware(TraceRequests)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     origins = [o.strip() for o in settings.gateway_cors_origins.split(",") if o.strip()]

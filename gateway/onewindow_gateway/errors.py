@@ -3,12 +3,12 @@ request-body cap answered with 413 before the body is read."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 Scope = MutableMapping[str, Any]
@@ -33,16 +33,29 @@ def _plain(error: dict[str, Any]) -> str:
     return message.replace("Input should", "should").replace("String should", "should")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def plain_errors(errors: Sequence[Any]) -> dict[str, str]:
+    """Pydantic's errors as {dotted field: message}, worded as the API words them."""
+    return {_field_path(tuple(e["loc"])): _plain(e) for e in errors}
+
+
+# Renders an error as a page for a request to a page (None: answer JSON as the API does).
+PageError = Callable[[Request, int, str, "Mapping[str, str] | None"], Response | None]
+
+
+def install_error_handlers(app: FastAPI, page_error: PageError | None = None) -> None:
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [{"field": _field_path(tuple(e["loc"])), "message": _plain(e)} for e in exc.errors()]
-        return JSONResponse(status_code=422, content={"detail": "the request is invalid", "errors": errors})
+        page = page_error(request, 422, "; ".join(f"{e['field']}: {e['message']}" for e in errors), None) \
+            if page_error else None
+        return page or JSONResponse(status_code=422, content={"detail": "the request is invalid", "errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail, "errors": []},
-                            headers=getattr(exc, "headers", None))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        page = page_error(request, exc.status_code, str(exc.detail), headers) if page_error else None
+        return page or JSONResponse(status_code=exc.status_code, content={"detail": exc.detail, "errors": []},
+                                    headers=headers)
 
 
 class BodySizeLimit:

@@ -27,6 +27,9 @@ from onewindow_platform.personal_data import key_from_environment
 from .accounts import Account
 
 COOKIE_NAME = "ow_session"
+VISIT_COOKIE_NAME = "ow_visit"
+STATUS_COOKIE_NAME = "ow_status"
+STATUS_GRANT_S = 15 * 60  # a citizen who proved the phone digits reads the case this long
 DEFAULT_MAX_AGE_S = 10 * 3600  # a counter shift
 
 
@@ -90,6 +93,37 @@ class SessionSigner:
 
     def csrf_ok(self, session: Session, token: str) -> bool:
         return hmac.compare_digest(self.csrf_token(session), token or "")
+
+    # Forms shown before anyone signs in (the sign-in form, the citizen's status lookup) carry a
+    # token bound to a random per-browser cookie instead (`ow_visit`), so a page of another
+    # origin cannot post them either (login CSRF).
+    @staticmethod
+    def new_visit() -> str:
+        return _b64(os.urandom(16))
+
+    def visit_token(self, visit: str) -> str:
+        return _b64(self._mac("visit", visit.encode()))
+
+    def visit_ok(self, visit: str, token: str) -> bool:
+        return bool(visit) and hmac.compare_digest(self.visit_token(visit), token or "")
+
+    # A citizen who gave a case number and the right phone digits may read that case for a short
+    # while: the proof is a signed cookie, so the case number alone (in a QR code, a URL, a
+    # browser history) never shows the case.
+    def status_grant(self, application_id: str, now: float) -> str:
+        body = json.dumps([application_id, now], separators=(",", ":")).encode()
+        return f"{_b64(body)}.{_b64(self._mac('status', body))}"
+
+    def status_granted(self, cookie: str, application_id: str, now: float) -> bool:
+        try:
+            body_text, mac_text = cookie.split(".")
+            body = _unb64(body_text)
+            if not hmac.compare_digest(self._mac("status", body), _unb64(mac_text)):
+                return False
+            granted_id, issued_at = json.loads(body)
+            return granted_id == application_id and 0 <= now - float(issued_at) <= STATUS_GRANT_S
+        except (ValueError, TypeError):
+            return False
 
 
 def valid_for(session: Session, account: Account | None) -> bool:

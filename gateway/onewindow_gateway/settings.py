@@ -58,6 +58,21 @@ class GatewaySettings(PlatformSettings):
     auth_failures_per_min: float = Field(default=30.0, gt=0, description="failed authentications per client address")
     gateway_docs: bool = Field(default=True, description="serve /docs and /openapi.json (turn off in production)")
     gateway_cors_origins: str = Field(default="", description="comma-separated origins allowed by CORS; empty: none")
+    # The window's pages (server-rendered HTML beside the API; see onewindow_gateway/pages).
+    gateway_users_file: Path | None = Field(
+        default=None, description="JSON file of the people who sign in to the pages (clerks, ops); written by "
+                                  "`python -m onewindow_gateway.accounts`; unset: nobody can sign in",
+    )
+    gateway_session_hours: float = Field(default=10.0, gt=0, le=24,
+                                         description="How long a page session lasts after sign-in (a counter shift)")
+    gateway_public_url: str = Field(
+        default="", description="The address citizens reach the gateway at, printed as the status link's QR code "
+                                "on receipts; empty: the address the clerk's browser used",
+    )
+    status_lookups_per_min: float = Field(
+        default=10.0, gt=0, description="Case-status lookups (case number + phone digits) a client address may try "
+                                        "per minute on the citizen page",
+    )
 
 
     @model_validator(mode="after")

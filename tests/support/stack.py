@@ -25,6 +25,7 @@ from tests.support.processes import wait_until
 PII_KEY = base64.b64encode(b"k" * 32).decode()
 PSEUDONYM_KEY = base64.b64encode(b"p" * 32).decode()
 CALLBACK_MASTER = "test-callback-master-secret"
+PAGE_PASSWORD = "page-password-for-tests"
 
 
 def free_port() -> int:
@@ -98,6 +99,17 @@ class Stack:
         (self.root / "simulator-tokens.json").write_text(json.dumps({"agencies": agencies}))
         path = self.root / "tokens.json"
         path.write_text(json.dumps({"tokens": entries}))
+        return path
+
+    def write_accounts(self, accounts: dict[str, tuple[str, str]]) -> Path:
+        """People who sign in to the pages: name -> (role, region); each with PAGE_PASSWORD.
+        Written by the accounts command line, as an administrator would."""
+        path = self.root / "users.json"
+        for name, (role, region) in accounts.items():
+            command = [sys.executable, "-m", "onewindow_gateway.accounts", "--file", str(path), "add", name,
+                       "--role", role, "--password-stdin", *(["--region", region] if region else [])]
+            subprocess.run(command, input=PAGE_PASSWORD.encode(), check=True, capture_output=True)
+        self.extra_env["OW_GATEWAY_USERS_FILE"] = str(path)
         return path
 
     def start(self, tokens_file: Path) -> Stack:

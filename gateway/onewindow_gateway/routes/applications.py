@@ -54,6 +54,23 @@ def _check_may_submit(principal: Principal, body: ApplicationIn, request: Reques
         raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
 
 
+async def submit(request: Request, principal: Principal, body: ApplicationIn,
+                 idempotency_key: str) -> intake_pb2.SubmitApplicationResponse:
+    """File an application for `principal` (the API's and the counter page's one way in)."""
+    _check_may_submit(principal, body, request)
+    fields = Struct()
+    fields.update(body.fields)
+    rpc = intake_pb2.SubmitApplicationRequest(
+        idempotency_key=idempotency_key, item_code=body.item_code, region_code=body.region_code,
+        location_region_code=body.location_region_code or "",
+        channel=Channel.Value(f"CHANNEL_{body.channel.upper()}"),
+        applicant=intake_pb2.ApplicantInput(name=body.applicant.name, id_number=body.applicant.id_number,
+                                            phone=body.applicant.phone, email=body.applicant.email or ""),
+        fields=fields, submitted_by=principal.actor,
+    )
+    return await request.app.state.intake.submit(rpc)
+
+
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=SubmitAccepted,
              responses={409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
                         503: {"model": ErrorOut}},
@@ -66,18 +83,7 @@ async def submit_application(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
                             "Idempotency-Key is empty: send a new unique value (a UUID) with each application "
                             "and the same one when retrying it, or leave the header out")
-    _check_may_submit(principal, body, request)
-    fields = Struct()
-    fields.update(body.fields)
-    rpc = intake_pb2.SubmitApplicationRequest(
-        idempotency_key=idempotency_key or "", item_code=body.item_code, region_code=body.region_code,
-        location_region_code=body.location_region_code or "",
-        channel=Channel.Value(f"CHANNEL_{body.channel.upper()}"),
-        applicant=intake_pb2.ApplicantInput(name=body.applicant.name, id_number=body.applicant.id_number,
-                                            phone=body.applicant.phone, email=body.applicant.email or ""),
-        fields=fields, submitted_by=principal.actor,
-    )
-    response = await request.app.state.intake.submit(rpc)
+    response = await submit(request, principal, body, idempotency_key or "")
     if response.violations:
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the application was not accepted", "errors": errors})
@@ -125,19 +131,29 @@ PERSONAL_DATA_SHOWN = ["applicant.name_masked", "applicant.id_number_masked", "a
                        "applicant.email_masked"]
 
 
-@router.get("/{application_id}", response_model=ApplicationOut, responses={404: {"model": ErrorOut}},
-            summary="A case with its tasks, departments and deadlines")
-async def get_application(application_id: Annotated[str, Path(max_length=64)], request: Request,
-                          principal: CurrentPrincipal) -> ApplicationOut:
+async def readable_case(request: Request, principal: Principal, application_id: str) -> intake_pb2.ApplicationView:
     view = await request.app.state.intake.get(application_id)
     if not may_read(principal, view):
         # Same answer as a missing case: do not confirm that another region's case exists.
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    return view
+
+
+async def open_case(request: Request, principal: Principal, application_id: str,
+                    purpose: str = "case opened") -> intake_pb2.ApplicationView:
+    """A case `principal` may read, its opening on the audit record first when staff open it."""
+    view = await readable_case(request, principal, application_id)
     if principal.role in STAFF_ROLES:
         # On record before it is shown: if the record cannot be made, the case is not shown (503).
-        await request.app.state.intake.record_access(application_id, principal.actor,
-                                "case opened", PERSONAL_DATA_SHOWN)
-    return application_out(view)
+        await request.app.state.intake.record_access(application_id, principal.actor, purpose, PERSONAL_DATA_SHOWN)
+    return view
+
+
+@router.get("/{application_id}", response_model=ApplicationOut, responses={404: {"model": ErrorOut}},
+            summary="A case with its tasks, departments and deadlines")
+async def get_application(application_id: Annotated[str, Path(max_length=64)], request: Request,
+                          principal: CurrentPrincipal) -> ApplicationOut:
+    return application_out(await open_case(request, principal, application_id))
 
 
 @router.get("", response_model=ApplicationPage, summary="Cases for counters and ops, newest case numbers last")
@@ -171,21 +187,24 @@ async def list_applications(
                            next_page_token=response.next_page_token)
 
 
+async def supplement(request: Request, principal: Principal, application_id: str,
+                     body: SupplementIn) -> intake_pb2.ProvideSupplementResponse:
+    if principal.role not in ("clerk", "citizen", "ops"):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
+    await readable_case(request, principal, application_id)
+    fields = Struct()
+    fields.update(body.fields)
+    rpc = intake_pb2.ProvideSupplementRequest(application_id=application_id, task_id=body.task_id, fields=fields,
+                                              provided_by=principal.actor)
+    return await request.app.state.intake.provide_supplement(rpc)
+
+
 @router.post("/{application_id}/supplements", status_code=status.HTTP_202_ACCEPTED, response_model=SupplementAccepted,
              responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
              summary="Send the material a department asked for (补正) to the same task")
 async def provide_supplement(application_id: Annotated[str, Path(max_length=64)], body: SupplementIn,
                              request: Request, principal: CurrentPrincipal) -> JSONResponse:
-    if principal.role not in ("clerk", "citizen", "ops"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this needs the role clerk, citizen or ops")
-    view = await request.app.state.intake.get(application_id)
-    if not may_read(principal, view):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
-    fields = Struct()
-    fields.update(body.fields)
-    rpc = intake_pb2.ProvideSupplementRequest(application_id=application_id, task_id=body.task_id, fields=fields,
-                                              provided_by=principal.actor)
-    response = await request.app.state.intake.provide_supplement(rpc)
+    response = await supplement(request, principal, application_id, body)
     if response.violations:
         errors = [{"field": v.field, "message": v.message} for v in response.violations]
         return JSONResponse(status_code=422, content={"detail": "the supplement was not accepted", "errors": errors})
@@ -208,9 +227,11 @@ class TimelineEntryOut(BaseModel):
             summary="Every event of the case in order, from the audit record, with trace and span ids")
 async def timeline(application_id: Annotated[str, Path(max_length=64)], request: Request,
                    principal: CurrentPrincipal) -> list[TimelineEntryOut]:
-    view = await request.app.state.intake.get(application_id)
-    if not may_read(principal, view):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
+    await readable_case(request, principal, application_id)
+    return await timeline_entries(request, application_id)
+
+
+async def timeline_entries(request: Request, application_id: str) -> list[TimelineEntryOut]:
     response = await request.app.state.audit.timeline(application_id)
     return [TimelineEntryOut(
         sequence=e.sequence, occurred_at=e.occurred_at.ToJsonString(), recorded_at=e.recorded_at.ToJsonString(),

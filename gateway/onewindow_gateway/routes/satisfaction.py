@@ -13,7 +13,7 @@ from onewindow.feedback.v1.events_pb2 import Rating
 from onewindow.notification.v1 import notification_pb2
 
 from ..access import in_region, may_read
-from ..auth import CurrentPrincipal
+from ..auth import CurrentPrincipal, Principal
 from ..schemas import ErrorOut
 
 router = APIRouter(prefix="/api/v1", tags=["satisfaction"])
@@ -42,6 +42,10 @@ class SatisfactionStats(BaseModel):
              summary="Rate a completed case once (the applicant, or a clerk for them at the counter)")
 async def rate(application_id: Annotated[str, Path(max_length=64)], body: SatisfactionIn, request: Request,
                principal: CurrentPrincipal) -> dict[str, str]:
+    return {"event_id": await record_rating(request, principal, application_id, body)}
+
+
+async def record_rating(request: Request, principal: Principal, application_id: str, body: SatisfactionIn) -> str:
     if principal.role not in ("citizen", "clerk"):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the applicant, or a clerk on their behalf, rates a case")
     view = await request.app.state.intake.get(application_id)
@@ -49,7 +53,7 @@ async def rate(application_id: Annotated[str, Path(max_length=64)], body: Satisf
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no application {application_id}")
     response = await request.app.state.notification.rate(notification_pb2.RecordSatisfactionRequest(
         application_id=application_id, rating=LEVELS[body.rating], comment=body.comment, rated_by=principal.actor))
-    return {"event_id": response.event_id}
+    return str(response.event_id)
 
 
 def _timestamp(value: dt.datetime | None) -> Timestamp | None:

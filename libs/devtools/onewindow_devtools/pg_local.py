@@ -21,22 +21,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class SetupError(RuntimeError):
-    """Something the developer has to fix; the message says what."""
+from .debian import SetupError, install_packages
 
 
 def server_bin_dir() -> Path:
     """The newest installed server's bin folder, installing Debian's package when there is none."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[4]))
     if not found:
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            raise SetupError("PostgreSQL server binaries not found: install Debian's `postgresql` package")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (["apt-get", "update", "-q"],
-                        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"]):
-            if subprocess.run(command, env=env, stdout=subprocess.DEVNULL).returncode != 0:
-                raise SetupError(f"`{' '.join(command)}` failed: cannot install PostgreSQL")
+        install_packages("postgresql")
         found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
         if not found:
             raise SetupError("installed Debian's postgresql package but found no pg_ctl")

@@ -31,6 +31,7 @@ from typing import IO
 
 from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
 
+from .dev_accounts import ensure_dev_accounts
 from .dev_tokens import DEV_CITIZEN_ID_NUMBER, DEV_CLERK_REGION, ensure_dev_tokens
 from .kafka_local import LocalBroker, SetupError
 from .registry import COMPONENTS, OURS
@@ -96,6 +97,8 @@ class Stack:
         self.data_dir = Path(os.environ.get("OW_DATA_DIR", str(root / ".data")))
         self.tokens_file = Path(os.environ["OW_GATEWAY_TOKENS_FILE"]) if os.environ.get("OW_GATEWAY_TOKENS_FILE") \
             else ensure_dev_tokens(root / ".run", self.data_dir)
+        self.users_file = Path(os.environ["OW_GATEWAY_USERS_FILE"]) if os.environ.get("OW_GATEWAY_USERS_FILE") \
+            else ensure_dev_accounts(root / ".run")
         # One webhook secret per run, shared by the adapter and the simulated agencies only.
         self.webhook_secret = os.environ.get("OW_AGENCY_WEBHOOK_SECRET") or secrets.token_urlsafe(24)
         self.sms_api_key = os.environ.get("OW_SMS_API_KEY") or secrets.token_urlsafe(18)
@@ -156,6 +159,7 @@ class Stack:
             "OTEL_SERVICE_NAME": child.name,
             "OW_DATA_DIR": str(self.data_dir),
             "OW_GATEWAY_TOKENS_FILE": str(self.tokens_file),
+            "OW_GATEWAY_USERS_FILE": str(self.users_file),
             "OW_AGENCY_WEBHOOK_SECRET": self.webhook_secret,
             "OW_SIMULATOR_TOKENS_FILE": os.environ.get("OW_SIMULATOR_TOKENS_FILE",
                                                        str(self.root / ".run" / "dev-tokens.json")),
@@ -270,6 +274,7 @@ def main() -> int:
             print(f"run: services: {', '.join(c.label for c in stack.children)}; logs in {stack.logs}",
                   flush=True)
             _print_tokens(root / ".run" / "dev-tokens.json")
+            _print_accounts(root / ".run" / "dev-accounts.json", stack.gateway_url())
             print("run: press Ctrl-C to stop everything", flush=True)
         while not stack.stop_requested.wait(0.5):
             dead = stack.first_dead()
@@ -303,6 +308,17 @@ def _print_tokens(path: Path) -> None:
     others = sorted(set(tokens.get("clerks", {})) - {DEV_CLERK_REGION})
     print(f"run:   clerks at the other windows ({', '.join(others)}): \"clerks\" in the file", flush=True)
     print(f"run:   agencies: {len(tokens['agencies'])} departments, see the file", flush=True)
+
+
+def _print_accounts(path: Path, url: str) -> None:
+    if not path.exists():
+        return
+    import json
+
+    print(f"run: the window's pages: counter {url}/counter, citizen status {url}/status, ops console {url}/ops",
+          flush=True)
+    for name, password in json.loads(path.read_text()).items():
+        print(f"run:   sign in as {name:<14} password {password}   (also in {path})", flush=True)
 
 
 if __name__ == "__main__":
