@@ -180,9 +180,12 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
            status_code: int = 200, viewer: Viewer | None = None) -> HTMLResponse:
     viewer = viewer if viewer is not None else viewer_of(request)
     signer: SessionSigner = request.app.state.session_signer
-    csrf = viewer.csrf if viewer else signer.visit_token(visit_of(request))
+    # Forms of the signed-in carry the session's token; the forms anyone may post (sign-in,
+    # status lookup) the visit's, whoever else is signed in on this browser.
+    visit_token = signer.visit_token(visit_of(request))
+    csrf = viewer.csrf if viewer else visit_token
     response = templates.TemplateResponse(request, template, {
-        "viewer": viewer, "csrf_token": csrf, "elderly": elderly_mode(request),
+        "viewer": viewer, "csrf_token": csrf, "visit_token": visit_token, "elderly": elderly_mode(request),
         "path": request.url.path,
         "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **(context or {})}, status_code=status_code)
