@@ -12,8 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
+from kafka import KafkaProducer
 from playwright.sync_api import Page, expect
 
+from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
+from onewindow_platform.dead_letters import dead_letter_headers
+from onewindow_platform.events import build_envelope
+from onewindow_platform.topics import DLQ_SUFFIX, FEEDBACK
+from onewindow_platform.tracing import record_headers
 from tests.browser.conftest import Accessibility, screenshot, sign_in
 from tests.support.processes import wait_until
 from tests.support.stack import Stack
@@ -260,3 +266,43 @@ def test_the_accessibility_check_is_not_blind(new_page: Any, axe: Accessibility)
     page.set_content('<!doctype html><html lang="zh-CN"><title>t</title><main><input id="x"></main></html>')
     with pytest.raises(AssertionError, match="label"):
         axe.check(page)
+
+
+def test_ops_sees_consumer_lag_and_replays_a_dead_letter(new_page: Any, axe: Accessibility, page_stack: Stack) -> None:
+    """A rating the audit service once refused (a since-fixed bug) sits in the feedback DLQ with
+    its error; ops find it in the console and replay it, and it reaches the case's record."""
+    case_id = _file_case(page_stack)
+    page_stack.wait_for_tasks(case_id, 5)
+    feedback = page_stack.topic_prefix + FEEDBACK.name
+    envelope = build_envelope(SatisfactionRecorded(rating=Rating.RATING_SATISFIED, comment="补录"),
+                              application_id=case_id, source="ow-notification")
+    error = f"ValueError: rating scale not loaded ({uuid.uuid4().hex[:6]})"
+    headers = dead_letter_headers("permanent-error", error, 3, page_stack.topic_prefix + "ow-audit",
+                                  original=(feedback, 0, 0),
+                                  kept=record_headers(envelope.event_id, envelope.event_type, traceparent=""))
+    producer = KafkaProducer(bootstrap_servers=page_stack.bootstrap)
+    producer.send(feedback + DLQ_SUFFIX, key=case_id.encode(), value=envelope.SerializeToString(),
+                  headers=headers).get(timeout=30)
+    producer.close()
+
+    page: Page = new_page()
+    page.goto("/ops")
+    sign_in(page, "zhao.ops", "/ops")
+    for group in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit"):
+        expect(page.locator(f"tr[data-group='{group}']")).to_have_count(1)
+    page.get_by_role("link", name=re.compile("死信记录")).click()
+    row = page.locator("tr[data-dead-letter]", has_text=error)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("permanent-error")
+    expect(row).to_contain_text("SatisfactionRecorded")
+    axe.check(page)
+    screenshot(page, "ops-dead-letters")
+    row.get_by_role("button", name="重新投递").click()
+    expect(page.get_by_role("status")).to_contain_text("已重新投递")
+
+    def recorded() -> bool:
+        with page_stack.client("ops") as http:
+            entries = http.get(f"/api/v1/applications/{case_id}/timeline").json()
+        return any(e["event_id"] == envelope.event_id for e in entries)
+
+    wait_until(recorded, 30, "the replayed rating never reached the audit record")

@@ -1,6 +1,7 @@
-"""The ops console: the health of every service, a case's trace as a waterfall and its audit
-timeline with the chain's verdict, parked deliveries with replay, the coordination queue and
-overdue tasks. Ops role only."""
+"""The ops console: the health of every service and each consumer group's lag, a case's trace as
+a waterfall and its audit timeline with the chain's verdict, parked deliveries with replay,
+dead-letter records per topic with their error and replay, the coordination queue and overdue
+tasks. Ops role only."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from kafka.errors import KafkaError
 
 from onewindow.intake.v1 import intake_pb2
+from onewindow_platform import bus_inspection
+from onewindow_platform.config import PlatformSettings
 from onewindow_platform.kafka import BrokerUnavailable, wait_for_broker
 
 from ..routes import applications as cases
@@ -69,13 +73,22 @@ async def overview(request: Request) -> HTMLResponse:
     health = [("kafka", settings.kafka_bootstrap_servers, answers[0])] + [
         (name, client.address, ok) for (name, client), ok in zip(clients.items(), answers[1:], strict=True)]
     parked = (await state.adapter.parked("")).tasks if answers[2] else []
+    lag = await _lag(settings) if answers[0] else []
     coordination, overdue = [], []
     if answers[1]:
         queue = await state.intake.list(intake_pb2.ListApplicationsRequest(task_status="coordination", page_size=50))
         coordination = [cases.application_out(v) for v in queue.applications]
         overdue = await _overdue_tasks(request)
     return render(request, "ops/overview.html", {
-        "health": health, "parked": parked, "coordination": coordination, "overdue": overdue}, viewer=viewer)
+        "health": health, "lag": lag, "parked": parked, "coordination": coordination, "overdue": overdue,
+        "replayed": request.query_params.get("replayed", "")}, viewer=viewer)
+
+
+async def _lag(settings: PlatformSettings) -> list[bus_inspection.GroupLag]:
+    try:
+        return await asyncio.to_thread(bus_inspection.consumer_lag, settings)
+    except KafkaError:
+        return []
 
 
 async def _overdue_tasks(request: Request) -> list[dict[str, object]]:
@@ -135,3 +148,35 @@ async def replay_parked(request: Request, task_id: Annotated[str, Path(max_lengt
     await signed_in_form(request, viewer)
     await request.app.state.adapter.replay(task_id)
     return redirect(f"/ops?replayed={task_id}")
+
+
+@router.get("/dead-letters", response_class=HTMLResponse)
+async def dead_letters(request: Request) -> HTMLResponse:
+    viewer = require_viewer(request, "ops")
+    settings = request.app.state.settings
+    try:
+        found = await asyncio.to_thread(bus_inspection.read_dead_letters, settings)
+    except KafkaError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"Kafka: {exc}") from None
+    topics = [(topic.removeprefix(settings.topic_prefix), records) for topic, records in found.items()]
+    return render(request, "ops/dead_letters.html", {
+        "topics": topics, "replayed": request.query_params.get("replayed", "")}, viewer=viewer)
+
+
+@router.post("/dead-letters/replay", response_model=None)
+async def replay_dead_letter(request: Request) -> RedirectResponse:
+    viewer = require_viewer(request, "ops")
+    form = await signed_in_form(request, viewer)
+    settings = request.app.state.settings
+    try:
+        topic = settings.topic_prefix + str(form.get("topic", ""))
+        partition, offset = int(str(form.get("partition", ""))), int(str(form.get("offset", "")))
+    except ValueError:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "partition 与 offset 须为整数") from None
+    try:
+        to = await asyncio.to_thread(bus_inspection.replay_dead_letter, settings, topic, partition, offset)
+    except bus_inspection.NoSuchDeadLetter as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except KafkaError as exc:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"Kafka: {exc}") from None
+    return redirect(f"/ops/dead-letters?replayed={to.removeprefix(settings.topic_prefix)}:{partition}:{offset}")
