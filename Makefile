@@ -14,7 +14,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit k8s bench lint clean
+.PHONY: screenshots help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit k8s bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them al
 test: install ## Install, check generated code and lint, start Kafka, run every test, stop what was started
 	$(MAKE) --no-print-directory proto-check docs-check lint
 	$(KAFKA) with-broker -- $(PY) -m pytest -m "not cluster" $(PYTEST_ARGS)
+
+screenshots: install ## PNGs of every page, standard and elderly mode, into gateway/screenshots (the README shows them)
+	$(KAFKA) with-broker -- env OW_SCREENSHOTS_DIR=$(CURDIR)/gateway/screenshots $(PY) -m pytest tests/browser -q -p no:randomly $(PYTEST_ARGS)
 
 test-faults: install ## The fault suite alone: the stack under load, broken on purpose; prints the table
 	$(PY) -m pytest tests/faults -m faults -rN $(PYTEST_ARGS)

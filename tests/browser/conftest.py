@@ -115,11 +115,31 @@ def sign_in(page: Page, name: str, expect_path: str) -> None:
                                                          f"{page.inner_text('main')}"
 
 
-SCREENSHOTS = Path(os.environ.get("OW_SCREENSHOTS_DIR", "")) if os.environ.get("OW_SCREENSHOTS_DIR") else None
+SCREENSHOTS = Path(os.environ["OW_SCREENSHOTS_DIR"]) if os.environ.get("OW_SCREENSHOTS_DIR") else None
 
 
 def screenshot(page: Page, name: str) -> None:
-    """`make screenshots` sets OW_SCREENSHOTS_DIR: each story step leaves a PNG of its page."""
-    if SCREENSHOTS is not None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """`make screenshots` sets OW_SCREENSHOTS_DIR: each story step leaves PNGs of its page in the
+    standard and the elderly mode (`<name>.png`, `<name>-elderly.png`); the page is left in the
+    mode it was in."""
+    if SCREENSHOTS is None:
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    origin = "/".join(page.url.split("/", 3)[:3])
+    was = next((c["value"] for c in page.context.cookies() if c["name"] == "ow_mode"), "normal")
+    for mode, suffix in (("normal", ""), ("elderly", "-elderly"), (was, None)):
+        page.context.add_cookies([{"name": "ow_mode", "value": mode, "url": origin}])
+        page.reload()
+        if suffix is not None:
+            _save_small(page, SCREENSHOTS / f"{name}{suffix}.png")
+
+
+def _save_small(page: Page, path: Path) -> None:
+    """The top of the page (at most 2000 px) in 256 colours: pictures for a README, kept small."""
+    from PIL import Image  # pillow comes with matplotlib (the bench's plots)
+
+    height = min(2000, int(page.evaluate("document.documentElement.scrollHeight")))
+    page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height})
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256)
+    small.save(path, optimize=True)

@@ -186,7 +186,6 @@ def test_the_citizen_finds_the_case_in_the_elderly_mode_with_the_keyboard(new_pa
     font_px = float(page.evaluate("getComputedStyle(document.body).fontSize").removesuffix("px"))
     assert font_px >= 24
     axe.check(page)
-    screenshot(page, "status-lookup-elderly")
     tab_to(page, "#case_number")
     page.keyboard.press("Control+A")
     page.keyboard.type(case_id)
@@ -202,7 +201,6 @@ def test_the_citizen_finds_the_case_in_the_elderly_mode_with_the_keyboard(new_pa
     expect(page.locator("main")).not_to_contain_text(PHONE)
     expect(page.locator("main")).not_to_contain_text(VALID_ID)
     axe.check(page)
-    screenshot(page, "status-case-elderly")
     tab_to(page, "a.big-button.primary")
     page.keyboard.press("Enter")
     expect(page.locator("#screen-count")).to_contain_text("第 2 项, 共 7 项")

@@ -23,9 +23,9 @@ from onewindow_platform.rpc import client_target
 
 Object = dict[str, Any]
 NAMESPACE = "onewindow"
-# Read by code outside the settings classes (personal_data.py, connectors.yaml, healthcheck.py).
+# Read by code outside the settings classes (personal_data.py, connectors.yaml, healthcheck.py, sessions.py).
 READ_ELSEWHERE = {"OW_PII_KEY", "OW_PII_OLD_KEYS", "OW_PSEUDONYM_KEY", "OW_AGENCY_WEBHOOK_SECRET",
-                  "OW_HEALTH_MAX_AGE_S"}
+                  "OW_HEALTH_MAX_AGE_S", "OW_GATEWAY_SESSION_KEY"}
 SECRET_WORDS = ("KEY", "SECRET", "PASSWORD", "USERNAME", "TOKEN", "DATABASE_URL")
 
 
