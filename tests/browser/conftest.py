@@ -43,7 +43,9 @@ def simulator(page_stack: Stack) -> Iterator[httpx.Client]:
         http.post("/control/reset")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API holds an asyncio loop in this thread while it
+# runs, and tests after this package call asyncio.run() (which refuses to start inside one).
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     chromium = ensure_chromium()
     with sync_playwright() as playwright:

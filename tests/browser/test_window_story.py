@@ -61,6 +61,11 @@ def test_the_clerk_files_prints_supplements_watches_and_rates(new_page: Any, axe
     expect(page).to_have_url(re.compile(r"/signin\?next=/counter"))
     axe.check(page)
     screenshot(page, "sign-in")
+    page.get_by_label("用户名").fill("wang.fang")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("alert")).to_contain_text("用户名或密码不正确")
+    axe.check(page)
     sign_in(page, "wang.fang", "/counter")
 
     page.get_by_label("按名称搜索事项").fill("企业开办")
@@ -120,6 +125,15 @@ def test_the_clerk_files_prints_supplements_watches_and_rates(new_page: Any, axe
     expect(page.get_by_role("link", name=case_id)).to_have_count(1)
     axe.check(page)
     screenshot(page, "counter-queue")
+    page.get_by_label("事项").select_option("business.startup")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("link", name=case_id)).to_have_count(1)
+    page.get_by_label("只看超期").check()                    # a case due tomorrow is not late
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_role("link", name=case_id)).to_have_count(0)
+    page.goto("/counter/queue?item=complaint.noise")
+    expect(page.get_by_role("link", name=case_id)).to_have_count(0)
+    page.goto("/counter/queue")
     page.get_by_role("link", name=case_id).click()
     reload_until(page, lambda p: p.get_by_role("heading", name=re.compile("补正")).count() == 1, 60,
                  "the tax office's supplement request")
@@ -167,6 +181,15 @@ def test_the_citizen_finds_the_case_in_the_elderly_mode_with_the_keyboard(new_pa
     case_id = _file_case(page_stack)
     page_stack.wait_for_tasks(case_id, 5)
     page: Page = new_page()
+    page.goto("/")
+    axe.check(page)
+    page.goto("/status/no-such-case")                 # no proof of the digits: back to the lookup
+    expect(page).to_have_url(re.compile(r"/status\?case=no-such-case"))
+    page.goto("/counter/cases/x")                     # a page that needs sign-in …
+    expect(page).to_have_url(re.compile(r"/signin"))
+    page.goto("/ops/nothing-here")                    # … and an error page
+    expect(page.get_by_role("heading", name="没有找到")).to_be_visible()
+    axe.check(page)
     page.goto(f"/status?case={case_id}")              # where the receipt's QR code leads
     axe.check(page)
     screenshot(page, "status-lookup")
@@ -177,6 +200,7 @@ def test_the_citizen_finds_the_case_in_the_elderly_mode_with_the_keyboard(new_pa
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("没有找到")
     expect(page.locator("main")).not_to_contain_text("李")
+    axe.check(page)
 
     # The elderly mode is one visible switch, reached and pressed with the keyboard.
     tab_to(page, "a.mode-switch")
@@ -255,6 +279,10 @@ def test_ops_reads_the_waterfall_and_replays_a_parked_delivery(new_page: Any, ax
     expect(page.locator("section", has_text="审计时间线").locator("tbody tr").first).to_be_visible()
     axe.check(page)
     screenshot(page, "ops-case-trace")
+    page.locator("section", has_text="审计时间线").locator("tbody tr a").first.click()
+    page.wait_for_url("**/ops/traces/*")
+    expect(page.locator("table.waterfall tbody tr").first).to_be_visible()
+    axe.check(page)
     assert len(axe.checked) >= 2
 
 
@@ -287,7 +315,7 @@ def test_ops_sees_consumer_lag_and_replays_a_dead_letter(new_page: Any, axe: Acc
     page.goto("/ops")
     sign_in(page, "zhao.ops", "/ops")
     for group in ("ow-intake", "ow-routing", "ow-department-adapter", "ow-notification", "ow-audit"):
-        expect(page.locator(f"tr[data-group='{group}']")).to_have_count(1)
+        expect(page.locator(f"tr[data-group='{group}']")).to_contain_text("消费中")   # its instance consumes
     page.get_by_role("link", name=re.compile("死信记录")).click()
     row = page.locator("tr[data-dead-letter]", has_text=error)
     expect(row).to_have_count(1)

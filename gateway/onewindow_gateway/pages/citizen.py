@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import time
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -55,7 +56,7 @@ async def lookup(request: Request) -> HTMLResponse | RedirectResponse:
     if not view.applicant.phone_masked.endswith(digits):
         return render(request, "status/lookup.html", context, status_code=404)
     signer: SessionSigner = request.app.state.session_signer
-    response = redirect(f"/status/{case_number}")
+    response = redirect(f"/status/{quote(case_number, safe='')}")
     set_cookie(request, response, STATUS_COOKIE_NAME, signer.status_grant(case_number, time.time()),
                max_age=STATUS_GRANT_S)
     return response
@@ -66,7 +67,7 @@ async def case_status(request: Request, application_id: Annotated[str, Path(max_
                       step: Annotated[int, Query(ge=0, le=50)] = 0) -> HTMLResponse | RedirectResponse:
     signer: SessionSigner = request.app.state.session_signer
     if not signer.status_granted(request.cookies.get(STATUS_COOKIE_NAME, ""), application_id, time.time()):
-        return redirect(f"/status?case={application_id}")
+        return redirect(f"/status?case={quote(application_id, safe='')}")
     case = application_out(await request.app.state.intake.get(application_id))
     screens = status_screens(case, request.app.state.catalog, request.app.state.calendar)
     step = min(step, len(screens) - 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -27,6 +28,8 @@ from .receipt import promised_date, status_link, status_qr_svg
 from .web import Viewer, new_submission_key, redirect, render, require_viewer, signed_in_form
 
 router = APIRouter(prefix="/counter", include_in_schema=False)
+QUEUE_PAGE = 50
+MAX_PAGES = 20
 CaseId = Annotated[str, Path(max_length=64)]
 
 
@@ -102,7 +105,7 @@ async def file_application(request: Request,
         key = f"page:{viewer.account.name}:{submission_key}"
         response = await cases.submit(request, viewer.principal, body, key)
         if not response.violations:
-            return redirect(f"/counter/cases/{response.application_id}/receipt")
+            return redirect(f"/counter/cases/{quote(response.application_id, safe='')}/receipt")
         errors = {v.field: v.message for v in response.violations}
     return _render_form(request, viewer, item, values, errors, submission_key, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
@@ -132,25 +135,29 @@ async def work_queue(
     viewer = require_viewer(request, "clerk", "ops")
     if status_filter and status_filter not in cases.STATUS_VALUES:
         status_filter = ""
-    rpc = intake_pb2.ListApplicationsRequest(status=cases.STATUS_VALUES.get(status_filter, 0),
-                                             region_code=viewer.account.region_code, page_size=50,
-                                             page_token=page_token)
-    response = await request.app.state.intake.list(rpc)
     now = dt.datetime.now(dt.UTC)
-    rows = []
-    for view in response.applications:
-        case = cases.application_out(view)
-        if item and case.item_code != item:
-            continue
-        left = _soonest_left(case, now, request)
-        if overdue and not (left and left.overdue):
-            continue
-        rows.append({"case": case, "left": left})
+    rows: list[dict[str, object]] = []
+    token = page_token
+    # Overdue is decided here (deadlines against the working calendar), so with that filter the
+    # queue reads on through up to MAX_PAGES pages of intake's list to fill one page of its own.
+    for _ in range(MAX_PAGES if overdue else 1):
+        rpc = intake_pb2.ListApplicationsRequest(status=cases.STATUS_VALUES.get(status_filter, 0),
+                                                 region_code=viewer.account.region_code, item_code=item,
+                                                 page_size=QUEUE_PAGE, page_token=token)
+        response = await request.app.state.intake.list(rpc)
+        for view in response.applications:
+            case = cases.application_out(view)
+            left = _soonest_left(case, now, request)
+            if not overdue or (left and left.overdue):
+                rows.append({"case": case, "left": left})
+        token = response.next_page_token
+        if not token or len(rows) >= QUEUE_PAGE:
+            break
     catalog: Catalog = request.app.state.catalog
     return render(request, "counter/queue.html", {
         "rows": rows, "status_filter": status_filter, "item_filter": item, "overdue": bool(overdue),
         "statuses": labels.CASE_STATUS, "items": sorted(catalog.items.values(), key=lambda i: i.code),
-        "next_page_token": response.next_page_token,
+        "next_page_token": token,
     }, viewer=viewer)
 
 
@@ -215,7 +222,7 @@ async def provide_supplement(request: Request, application_id: CaseId) -> HTMLRe
         response = await cases.supplement(request, viewer.principal, application_id,
                                           SupplementIn(task_id=task_id, fields=fields))  # type: ignore[arg-type]
         if not response.violations:
-            return redirect(f"/counter/cases/{application_id}?done=supplement")
+            return redirect(f"/counter/cases/{quote(application_id, safe='')}?done=supplement")
         errors = {v.field: v.message for v in response.violations}
     return await _render_case(request, viewer, application_id, {task_id: errors}, "",
                               status.HTTP_422_UNPROCESSABLE_CONTENT)
@@ -230,4 +237,4 @@ async def record_satisfaction(request: Request, application_id: CaseId) -> Redir
     except ValidationError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "请选择一个评价等级") from exc
     await record_rating(request, viewer.principal, application_id, body)
-    return redirect(f"/counter/cases/{application_id}?done=rated")
+    return redirect(f"/counter/cases/{quote(application_id, safe='')}?done=rated")

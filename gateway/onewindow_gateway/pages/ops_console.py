@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -112,7 +113,7 @@ async def _overdue_tasks(request: Request) -> list[dict[str, object]]:
 @router.get("/find", response_model=None)
 async def find_case(request: Request, case: Annotated[str, Query(max_length=64)] = "") -> RedirectResponse:
     require_viewer(request, "ops")
-    return redirect(f"/ops/cases/{case.strip()}" if case.strip() else "/ops")
+    return redirect(f"/ops/cases/{quote(case.strip(), safe='')}" if case.strip() else "/ops")
 
 
 @router.get("/cases/{application_id}", response_class=HTMLResponse)
@@ -147,7 +148,7 @@ async def replay_parked(request: Request, task_id: Annotated[str, Path(max_lengt
     viewer = require_viewer(request, "ops")
     await signed_in_form(request, viewer)
     await request.app.state.adapter.replay(task_id)
-    return redirect(f"/ops?replayed={task_id}")
+    return redirect(f"/ops?replayed={quote(task_id, safe='')}")
 
 
 @router.get("/dead-letters", response_class=HTMLResponse)

@@ -162,6 +162,7 @@ async def list_applications(
     status_filter: Annotated[str | None, Query(alias="status", pattern="^(" + "|".join(STATUS_VALUES) + ")$")] = None,
     region_code: Annotated[str | None, Query(pattern=r"^\d{6,12}$")] = None,
     department_code: Annotated[str | None, Query(max_length=64)] = None,
+    item_code: Annotated[str | None, Query(max_length=64)] = None,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
     page_token: Annotated[str | None, Query(max_length=64)] = None,
 ) -> ApplicationPage:
@@ -180,7 +181,7 @@ async def list_applications(
         subject = principal.subject_id or "-"
     rpc = intake_pb2.ListApplicationsRequest(
         status=STATUS_VALUES.get(status_filter or "", 0), region_code=region, department_code=department,
-        page_size=page_size, page_token=page_token or "",
+        item_code=item_code or "", page_size=page_size, page_token=page_token or "",
     )
     response = await request.app.state.intake.list(rpc, subject)
     return ApplicationPage(items=[application_out(v) for v in response.applications],

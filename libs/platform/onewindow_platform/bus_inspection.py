@@ -26,6 +26,7 @@ class GroupLag:
     lag: int                      # records on the group's topics not yet committed
     partitions: int
     per_topic: dict[str, int] = field(default_factory=dict)
+    state: str = ""               # Stable: instances consume; Empty: none does (the service is down)
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def consumer_lag(settings: PlatformSettings) -> list[GroupLag]:
                              client_id=f"{settings.service_name}-inspect")
     reader = _reader(settings)
     try:
-        groups = sorted(g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(settings.topic_prefix)
-                        and g.get("protocol_type") == "consumer")
+        states = {g["group_id"]: str(g.get("group_state") or "") for g in admin.list_groups()
+                  if g["group_id"].startswith(settings.topic_prefix) and g.get("protocol_type") == "consumer"}
+        groups = sorted(states)
         committed = admin.list_group_offsets({group: None for group in groups}) if groups else {}
         partitions = sorted({tp for offsets in committed.values() for tp in offsets})
         ends = reader.end_offsets(partitions) if partitions else {}
@@ -88,7 +90,7 @@ def consumer_lag(settings: PlatformSettings) -> list[GroupLag]:
                 name = tp.topic.removeprefix(settings.topic_prefix)
                 per_topic[name] = per_topic.get(name, 0) + behind
             lags.append(GroupLag(group.removeprefix(settings.topic_prefix), sum(per_topic.values()),
-                                 len(committed.get(group, {})), per_topic))
+                                 len(committed.get(group, {})), per_topic, states[group]))
         return lags
     finally:
         reader.close()

@@ -129,7 +129,7 @@ class IntakeApi(intake_pb2_grpc.IntakeServiceServicer):
                 conn, status=PROTO_TO_STATUS.get(request.status, ""),
                 region_prefix=region_prefix(request.region_code) if request.region_code else "",
                 department_code=request.department_code, subject_id=subject, after=request.page_token,
-                task_status=request.task_status,
+                task_status=request.task_status, item_code=request.item_code,
                 limit=page_size + 1,
             )
             next_token = rows[page_size - 1].application_id if len(rows) > page_size else ""

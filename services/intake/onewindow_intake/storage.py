@@ -172,8 +172,11 @@ def get_tasks(conn: Transaction, application_id: str) -> list[StoredTask]:
 
 def list_applications(conn: Transaction, *, status: str = "", region_prefix: str = "",
                       department_code: str = "", subject_id: str = "", after: str = "", task_status: str = "",
-                      limit: int = 50) -> list[StoredApplication]:
+                      item_code: str = "", limit: int = 50) -> list[StoredApplication]:
     clauses, params = [], []
+    if item_code:
+        clauses.append("item_code = ?")
+        params.append(item_code)
     if status:
         clauses.append("status = ?")
         params.append(status)

@@ -152,20 +152,22 @@ class GetApplicationResponse(_message.Message):
     def __init__(self, application: _Optional[_Union[ApplicationView, _Mapping]] = ...) -> None: ...
 
 class ListApplicationsRequest(_message.Message):
-    __slots__ = ("status", "region_code", "department_code", "page_size", "page_token", "task_status")
+    __slots__ = ("status", "region_code", "department_code", "page_size", "page_token", "task_status", "item_code")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     REGION_CODE_FIELD_NUMBER: _ClassVar[int]
     DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     TASK_STATUS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_CODE_FIELD_NUMBER: _ClassVar[int]
     status: ApplicationStatus
     region_code: str
     department_code: str
     page_size: int
     page_token: str
     task_status: str
-    def __init__(self, status: _Optional[_Union[ApplicationStatus, str]] = ..., region_code: _Optional[str] = ..., department_code: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., task_status: _Optional[str] = ...) -> None: ...
+    item_code: str
+    def __init__(self, status: _Optional[_Union[ApplicationStatus, str]] = ..., region_code: _Optional[str] = ..., department_code: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., task_status: _Optional[str] = ..., item_code: _Optional[str] = ...) -> None: ...
 
 class ListApplicationsResponse(_message.Message):
     __slots__ = ("applications", "next_page_token")
