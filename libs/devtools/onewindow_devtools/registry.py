@@ -50,6 +50,9 @@ COMPONENTS: tuple[Component, ...] = (
     Component("sms-gateway", "onewindow_devtools.sms_gateway", "libs/devtools", "double"),
 )
 LIBRARIES = ("libs/contracts", "libs/platform", "libs/catalog", "libs/devtools")
+# Installed and unit-tested, not yet started by the stack: the supervision service's rules land
+# before its process (#17, in progress).
+NOT_YET_RUN = ("services/supervision",)
 
 SERVICES = tuple(c for c in COMPONENTS if c.kind == "service")   # the consuming services
 OURS = tuple(c for c in COMPONENTS if c.ours)
@@ -58,7 +61,7 @@ OURS = tuple(c for c in COMPONENTS if c.ours)
 def package_folders() -> list[str]:
     folders = list(LIBRARIES)
     folders += [c.folder for c in COMPONENTS if c.folder not in folders]
-    return folders
+    return folders + [f for f in NOT_YET_RUN if f not in folders]
 
 
 if __name__ == "__main__":

@@ -1,0 +1,40 @@
+"""The month's ranking of one level (streets and towns, districts, city departments) and its red
+list (红榜, the best) and black list (黑榜, the worst). Ties: the larger volume ranks first (more
+cases handled at the same score), then the code, so a ranking never changes between two reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .indicators import Counters, composite, rates
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    code: str
+    score: float
+    volume: int
+    rates: Mapping[str, float | None]
+
+
+def rank(counters: Mapping[str, Counters], weights: Mapping[str, float]) -> list[Ranked]:
+    """Everyone with a score, best first (no case received, no score: not ranked)."""
+    scored = []
+    for code, c in counters.items():
+        found = rates(c)
+        score = composite(found, weights)
+        if score is not None:
+            scored.append((score, c.received, code, found))
+    scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return [Ranked(n, code, score, volume, found) for n, (score, volume, code, found) in enumerate(scored, 1)]
+
+
+def red_and_black(ranked: list[Ranked], size: int) -> tuple[list[Ranked], list[Ranked]]:
+    """The top `size` and the bottom `size`, never the same one on both (with fewer than twice
+    `size` ranked, the black list is what the red list leaves), the worst first on the black list."""
+    red = ranked[:size]
+    rest = ranked[len(red):]
+    black = list(reversed(rest[-size:])) if rest else []
+    return red, black
