@@ -15,6 +15,7 @@ from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 from onewindow.application.v1 import events_pb2 as application_events
 from onewindow.feedback.v1 import events_pb2 as feedback_events
 from onewindow.notification.v1 import events_pb2 as notification_events
+from onewindow.supervision.v1 import events_pb2 as supervision_events
 from onewindow.task.v1 import events_pb2 as task_events
 
 from .config import PlatformSettings
@@ -39,8 +40,9 @@ APPLICATIONS = Topic("onewindow.applications.v1", application_events)  # an appl
 TASKS = Topic("onewindow.tasks.v1", task_events)  # one department's task within an application
 NOTIFICATIONS = Topic("onewindow.notifications.v1", notification_events)  # messages sent to citizens
 FEEDBACK = Topic("onewindow.feedback.v1", feedback_events)  # satisfaction ratings (好差评)
+SUPERVISION = Topic("onewindow.supervision.v1", supervision_events)  # 督办 steps and 回访 calls
 
-ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK)
+ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK, SUPERVISION)
 
 
 def physical_name(settings: PlatformSettings, name: str) -> str:
