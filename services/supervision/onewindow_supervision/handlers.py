@@ -1,0 +1,101 @@
+"""Event handlers of the supervision service: each fact about a task moves its clock and adds
+to the monthly counters of its department and of the department's region — in the event's own
+transaction, so a replay from the beginning of the topics rebuilds the same counters.
+
+- TaskDispatched → follow the dispatch (its clock and ladder); received + 1;
+- TaskAcknowledged → signed for (on time or not, by the policy's sign-for limit);
+- TaskCompleted → closed; completed, resolved (approved, resolved or partly approved), on time;
+- TaskReturned → closed for this dispatch; returned + 1;
+- SatisfactionRecorded → rated, and satisfied for the top three levels, for each department rated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf.message import Message
+
+from onewindow.common.v1.types_pb2 import Outcome
+from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
+from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
+from onewindow_catalog import WorkingCalendar
+from onewindow_catalog.calendar import CHINA
+from onewindow_platform.bootstrap import UseCase
+from onewindow_platform.consumer import HandlerContext
+
+from . import storage
+from .domain.policy import Policy, later
+
+RESOLVED = frozenset({Outcome.OUTCOME_APPROVED, Outcome.OUTCOME_RESOLVED, Outcome.OUTCOME_PARTIALLY_APPROVED})
+SATISFIED = frozenset({Rating.RATING_VERY_SATISFIED, Rating.RATING_SATISFIED, Rating.RATING_BASICALLY_SATISFIED})
+
+
+def _occurred(ctx: HandlerContext) -> dt.datetime:
+    # Times come from the event, not the clock: a replay computes the same months and verdicts.
+    return ctx.event.envelope.occurred_at.ToDatetime(tzinfo=dt.UTC)
+
+
+def _count(ctx: HandlerContext, task: storage.FollowedTask, **increments: int) -> None:
+    storage.count(ctx.tx, task.month, "department", task.department_code, task.level, **increments)
+    storage.count(ctx.tx, task.month, "region", task.region_code, task.level, **increments)
+
+
+def on_dispatched(dispatched: TaskDispatched, ctx: HandlerContext) -> None:
+    at = _occurred(ctx)
+    known = storage.followed_task(ctx.tx, dispatched.task_id)
+    if known is not None and known.dispatch_number >= dispatched.dispatch_number:
+        return  # an older dispatch arriving late changes nothing
+    due = dispatched.deadline.due_at.ToDatetime(tzinfo=dt.UTC) if dispatched.HasField("deadline") else at
+    task = storage.FollowedTask(
+        task_id=dispatched.task_id, application_id=ctx.event.application_id,
+        department_code=dispatched.department_code, region_code=dispatched.region_code, level=dispatched.level,
+        dispatch_number=dispatched.dispatch_number, month=at.astimezone(CHINA).strftime("%Y-%m"),
+        dispatched_at=at.isoformat(), due_at=due.isoformat(), acknowledged_at="", closed=0)
+    storage.follow(ctx.tx, task)
+    _count(ctx, task, received=1)
+
+
+def on_acknowledged(acknowledged: TaskAcknowledged, ctx: HandlerContext, policy: Policy,
+                    calendar: WorkingCalendar) -> None:
+    task = storage.followed_task(ctx.tx, acknowledged.task_id)
+    if task is None or task.acknowledged_at:
+        return
+    at = (acknowledged.acknowledged_at.ToDatetime(tzinfo=dt.UTC) if acknowledged.HasField("acknowledged_at")
+          else _occurred(ctx))
+    storage.acknowledge(ctx.tx, task.task_id, at.isoformat())
+    on_time = at <= later(dt.datetime.fromisoformat(task.dispatched_at), policy.sign_for, calendar)
+    _count(ctx, task, signed_for=1, signed_on_time=int(on_time))
+
+
+def on_completed(completed: TaskCompleted, ctx: HandlerContext) -> None:
+    task = storage.followed_task(ctx.tx, completed.task_id)
+    if task is None or task.closed:
+        return
+    storage.close(ctx.tx, task.task_id)
+    on_time = _occurred(ctx) <= dt.datetime.fromisoformat(task.due_at)
+    _count(ctx, task, completed=1, resolved=int(completed.outcome in RESOLVED), completed_on_time=int(on_time))
+
+
+def on_returned(returned: TaskReturned, ctx: HandlerContext) -> None:
+    task = storage.followed_task(ctx.tx, returned.task_id)
+    if task is None or task.closed:
+        return
+    storage.close(ctx.tx, task.task_id)
+    _count(ctx, task, returned=1)
+
+
+def on_rated(rated: SatisfactionRecorded, ctx: HandlerContext) -> None:
+    wanted = set(rated.department_codes)
+    for task in storage.tasks_of(ctx.tx, ctx.event.application_id):
+        if task.department_code in wanted:
+            wanted.discard(task.department_code)  # one rating per department per case
+            _count(ctx, task, rated=1, satisfied=int(rated.rating in SATISFIED))
+
+
+HANDLERS: dict[type[Message], UseCase] = {
+    TaskDispatched: on_dispatched,
+    TaskAcknowledged: on_acknowledged,
+    TaskCompleted: on_completed,
+    TaskReturned: on_returned,
+    SatisfactionRecorded: on_rated,
+}

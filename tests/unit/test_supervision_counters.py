@@ -1,0 +1,112 @@
+"""Supervision's handlers keep the monthly counters as the facts arrive (#17): each rate's
+numerator and denominator, per department and per region, in the month the task was received,
+from the events' own times (a replay gives the same counters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from google.protobuf.message import Message
+
+from onewindow.common.v1.types_pb2 import Deadline, Outcome
+from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
+from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
+from onewindow_catalog.calendar import CHINA, WorkingCalendar
+from onewindow_platform.bootstrap import Built, wire
+from onewindow_platform.config import PlatformSettings, load_settings
+from onewindow_platform.consumer import HandlerContext
+from onewindow_platform.events import build_envelope, decode
+from onewindow_platform.storage import Database
+from onewindow_supervision import storage
+from onewindow_supervision.domain.indicators import Counters
+from onewindow_supervision.domain.policy import load_policy
+from onewindow_supervision.handlers import HANDLERS
+
+POLICY = load_policy()
+CALENDAR = WorkingCalendar()
+HANDLED = wire(HANDLERS, Built({"policy": POLICY, "calendar": CALENDAR}))  # as the service binds them
+NOV_30 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=CHINA)          # a Monday, the last day of November
+TAX, HOUSING = "110101.tax", "110100.housing-fund"
+
+
+def dispatched(task_id: str, department: str, region: str, due: dt.datetime, number: int = 1) -> TaskDispatched:
+    deadline = Deadline()
+    deadline.due_at.FromDatetime(due)
+    return TaskDispatched(task_id=task_id, department_code=department, region_code=region, level=3,
+                          deadline=deadline, dispatch_number=number)
+
+
+class Store:
+    def __init__(self, db: Database, root: Path) -> None:
+        self.db = db
+        storage.SCHEMA.upgrade(self.db)
+        self.settings = load_settings(PlatformSettings, data_dir=root)
+
+    def apply(self, application_id: str, payload: Message, at: dt.datetime) -> None:
+        envelope = build_envelope(payload, application_id=application_id, source="tests", occurred_at=at)
+        event = decode(envelope.SerializeToString())
+        with self.db.transaction() as tx:
+            HANDLED[event.event_type](event, HandlerContext(tx=tx, event=event, topic="t", partition=0, offset=0,
+                                                            settings=self.settings))
+
+    def counters(self, month: str, scope: str) -> dict[str, Counters]:
+        with self.db.transaction() as tx:
+            return storage.counters(tx, month, scope)
+
+
+def story(store: Store) -> None:
+    """Two cases received on 30 November; most of what follows happens in December."""
+    a, b = "110101-20261130-00001", "110101-20261130-00002"
+    store.apply(a, dispatched(f"{a}-T1", TAX, "110101", NOV_30 + dt.timedelta(days=1)), NOV_30)
+    store.apply(a, dispatched(f"{a}-T2", HOUSING, "110100", NOV_30 + dt.timedelta(days=1)), NOV_30)
+    store.apply(b, dispatched(f"{b}-T1", TAX, "110101", NOV_30 + dt.timedelta(hours=20)), NOV_30)
+    store.apply(a, TaskAcknowledged(task_id=f"{a}-T1"), NOV_30 + dt.timedelta(hours=1))        # on time
+    store.apply(a, TaskAcknowledged(task_id=f"{a}-T1"), NOV_30 + dt.timedelta(hours=2))        # again: once
+    store.apply(b, TaskAcknowledged(task_id=f"{b}-T1"), NOV_30 + dt.timedelta(hours=5))        # late (limit 4 h)
+    store.apply(a, TaskCompleted(task_id=f"{a}-T1", outcome=Outcome.OUTCOME_APPROVED),
+                NOV_30 + dt.timedelta(hours=22))                                                # Dec 1, on time
+    store.apply(a, TaskCompleted(task_id=f"{a}-T1", outcome=Outcome.OUTCOME_APPROVED),
+                NOV_30 + dt.timedelta(hours=23))                                                # redelivered
+    store.apply(b, TaskCompleted(task_id=f"{b}-T1", outcome=Outcome.OUTCOME_REJECTED),
+                NOV_30 + dt.timedelta(hours=30))                                                # late, rejected
+    store.apply(a, TaskReturned(task_id=f"{a}-T2", reason="非本单位事项"), NOV_30 + dt.timedelta(hours=3))
+    store.apply(a, SatisfactionRecorded(rating=Rating.RATING_SATISFIED, department_codes=[TAX, HOUSING]),
+                NOV_30 + dt.timedelta(days=2))
+    store.apply(b, SatisfactionRecorded(rating=Rating.RATING_DISSATISFIED, department_codes=[TAX]),
+                NOV_30 + dt.timedelta(days=2))
+
+
+def test_every_fact_counts_once_in_the_month_its_task_was_received(database: Database, tmp_path: Path) -> None:
+    store = Store(database, tmp_path)
+    story(store)
+    departments = store.counters("2026-11", "department")
+    assert departments[TAX] == Counters(received=2, signed_for=2, signed_on_time=1, completed=2, resolved=1,
+                                        completed_on_time=1, rated=2, satisfied=1)
+    assert departments[HOUSING] == Counters(received=1, returned=1, rated=1, satisfied=1)
+    assert store.counters("2026-12", "department") == {}                 # December's facts are November's tasks'
+    regions = store.counters("2026-11", "region")
+    assert regions["110101"] == departments[TAX] and regions["110100"] == departments[HOUSING]
+
+
+def test_a_replay_into_an_empty_store_gives_the_same_counters(database_factory: Callable[[str], Database],
+                                                             tmp_path: Path) -> None:
+    first, second = Store(database_factory("first"), tmp_path), Store(database_factory("second"), tmp_path)
+    story(first)
+    story(second)
+    assert first.counters("2026-11", "department") == second.counters("2026-11", "department")
+
+
+def test_a_redispatch_counts_as_received_by_the_new_department_and_an_old_one_is_ignored(
+        database: Database, tmp_path: Path) -> None:
+    store = Store(database, tmp_path)
+    a = "110101-20261130-00003"
+    store.apply(a, dispatched(f"{a}-T1", TAX, "110101", NOV_30 + dt.timedelta(days=1)), NOV_30)
+    store.apply(a, TaskReturned(task_id=f"{a}-T1"), NOV_30 + dt.timedelta(hours=1))
+    store.apply(a, dispatched(f"{a}-T1", "110101.district-government", "110101", NOV_30 + dt.timedelta(days=2),
+                              number=2), NOV_30 + dt.timedelta(hours=2))
+    store.apply(a, dispatched(f"{a}-T1", TAX, "110101", NOV_30 + dt.timedelta(days=1)), NOV_30)  # late copy
+    departments = store.counters("2026-11", "department")
+    assert departments[TAX] == Counters(received=1, returned=1)
+    assert departments["110101.district-government"] == Counters(received=1)
