@@ -5,6 +5,7 @@ from the events' own times (a replay gives the same counters)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from google.protobuf.message import Message
 
 from onewindow.common.v1.types_pb2 import Deadline, Outcome
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
+from onewindow.supervision.v1.events_pb2 import SupervisionStep, SupervisionStepIssued
 from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
 from onewindow_catalog.calendar import CHINA, WorkingCalendar
 from onewindow_platform.bootstrap import Built, wire
@@ -23,10 +25,21 @@ from onewindow_supervision import storage
 from onewindow_supervision.domain.indicators import Counters
 from onewindow_supervision.domain.policy import load_policy
 from onewindow_supervision.handlers import HANDLERS
+from onewindow_supervision.settings import SupervisionSettings
+from onewindow_supervision.watcher import Watcher as SupervisionWatcher
 
 POLICY = load_policy()
 CALENDAR = WorkingCalendar()
-HANDLED = wire(HANDLERS, Built({"policy": POLICY, "calendar": CALENDAR}))  # as the service binds them
+
+
+class Watcher:
+    """Stands in for the watcher process: these tests look at the counters, not at the looks."""
+
+    def wake(self) -> None:
+        pass
+
+
+HANDLED = wire(HANDLERS, Built({"policy": POLICY, "calendar": CALENDAR, "watcher": Watcher()}))
 NOV_30 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=CHINA)          # a Monday, the last day of November
 TAX, HOUSING = "110101.tax", "110100.housing-fund"
 
@@ -110,3 +123,38 @@ def test_a_redispatch_counts_as_received_by_the_new_department_and_an_old_one_is
     departments = store.counters("2026-11", "department")
     assert departments[TAX] == Counters(received=1, returned=1)
     assert departments["110101.district-government"] == Counters(received=1)
+
+
+class Relay:
+    """Stands in for the outbox relay: the test reads the outbox table itself."""
+
+    def wake(self) -> None:
+        pass
+
+
+def test_the_watcher_issues_each_due_step_once_and_sleeps_until_the_next(database: Database,
+                                                                         tmp_path: Path) -> None:
+    store = Store(database, tmp_path)
+    settings = load_settings(SupervisionSettings, data_dir=tmp_path)
+    watcher = SupervisionWatcher(settings, database, Relay(), POLICY, CALENDAR)  # type: ignore[arg-type]
+    now = dt.datetime.now(dt.UTC)
+    a = "110101-20261203-00009"
+    # Dispatched five hours ago, due an hour ago, never signed for.
+    store.apply(a, dispatched(f"{a}-T1", TAX, "110101", now - dt.timedelta(hours=1)), now - dt.timedelta(hours=5))
+    jobs = storage.job_table(settings.job_lease_s, database)
+    with database.transaction() as tx:
+        due = [row[0] for row in jobs.claim(tx, 10, time.time())]
+    assert due == [f"{a}-T1"]                                     # its steps are due: it is a job now
+    watcher.look(f"{a}-T1")
+    watcher.look(f"{a}-T1")                                       # a second look (another instance) adds nothing
+    with database.transaction() as tx:
+        rows = tx.execute("SELECT event_type, value FROM ow_outbox ORDER BY id").fetchall()
+        next_at = tx.execute("SELECT status, next_attempt_at FROM followed_tasks").fetchone()
+    steps = [SupervisionStepIssued.FromString(decode(bytes(r[1])).envelope.payload.value).step for r in rows]
+    assert steps == [SupervisionStep.SUPERVISION_STEP_SIGN_FOR_OVERDUE, SupervisionStep.SUPERVISION_STEP_URGE]
+    # Late already: no warning. Next: the 督办 notice, a working day after the deadline.
+    notice_at = CALENDAR.add_working_days(now - dt.timedelta(hours=1), 1)[0]
+    assert next_at[0] == "pending" and abs(next_at[1] - notice_at.timestamp()) < 1
+    store.apply(a, TaskCompleted(task_id=f"{a}-T1", outcome=Outcome.OUTCOME_APPROVED), now)
+    with database.transaction() as tx:
+        assert tx.execute("SELECT status FROM followed_tasks").fetchone()[0] == "done"   # nothing left to say

@@ -2,6 +2,8 @@
 to the monthly counters of its department and of the department's region — in the event's own
 transaction, so a replay from the beginning of the topics rebuilds the same counters.
 
+Each fact also sets when the watcher looks at the task next.
+
 - TaskDispatched → follow the dispatch (its clock and ladder); received + 1;
 - TaskAcknowledged → signed for (on time or not, by the policy's sign-for limit);
 - TaskCompleted → closed; completed, resolved (approved, resolved or partly approved), on time;
@@ -12,6 +14,7 @@ transaction, so a replay from the beginning of the topics rebuilds the same coun
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from google.protobuf.message import Message
 
@@ -25,6 +28,11 @@ from onewindow_platform.consumer import HandlerContext
 
 from . import storage
 from .domain.policy import Policy, later
+from .watcher import reschedule
+
+
+class Waker(Protocol):
+    def wake(self) -> None: ...
 
 RESOLVED = frozenset({Outcome.OUTCOME_APPROVED, Outcome.OUTCOME_RESOLVED, Outcome.OUTCOME_PARTIALLY_APPROVED})
 SATISFIED = frozenset({Rating.RATING_VERY_SATISFIED, Rating.RATING_SATISFIED, Rating.RATING_BASICALLY_SATISFIED})
@@ -40,7 +48,17 @@ def _count(ctx: HandlerContext, task: storage.FollowedTask, **increments: int) -
     storage.count(ctx.tx, task.month, "region", task.region_code, task.level, **increments)
 
 
-def on_dispatched(dispatched: TaskDispatched, ctx: HandlerContext) -> None:
+def _watch(ctx: HandlerContext, task_id: str, policy: Policy, calendar: WorkingCalendar, watcher: Waker) -> None:
+    """After a fact, the task's next look follows from what is stored now; the watcher is woken
+    once the fact is committed (woken earlier it would read the row as it was)."""
+    task = storage.followed_task(ctx.tx, task_id)
+    if task is not None:
+        reschedule(ctx.tx, task, policy, calendar, dt.datetime.now(dt.UTC))
+        ctx.after_commit(watcher.wake)
+
+
+def on_dispatched(dispatched: TaskDispatched, ctx: HandlerContext, policy: Policy, calendar: WorkingCalendar,
+                  watcher: Waker) -> None:
     at = _occurred(ctx)
     known = storage.followed_task(ctx.tx, dispatched.task_id)
     if known is not None and known.dispatch_number >= dispatched.dispatch_number:
@@ -53,10 +71,11 @@ def on_dispatched(dispatched: TaskDispatched, ctx: HandlerContext) -> None:
         dispatched_at=at.isoformat(), due_at=due.isoformat(), acknowledged_at="", closed=0)
     storage.follow(ctx.tx, task)
     _count(ctx, task, received=1)
+    _watch(ctx, task.task_id, policy, calendar, watcher)
 
 
 def on_acknowledged(acknowledged: TaskAcknowledged, ctx: HandlerContext, policy: Policy,
-                    calendar: WorkingCalendar) -> None:
+                    calendar: WorkingCalendar, watcher: Waker) -> None:
     task = storage.followed_task(ctx.tx, acknowledged.task_id)
     if task is None or task.acknowledged_at:
         return
@@ -65,23 +84,28 @@ def on_acknowledged(acknowledged: TaskAcknowledged, ctx: HandlerContext, policy:
     storage.acknowledge(ctx.tx, task.task_id, at.isoformat())
     on_time = at <= later(dt.datetime.fromisoformat(task.dispatched_at), policy.sign_for, calendar)
     _count(ctx, task, signed_for=1, signed_on_time=int(on_time))
+    _watch(ctx, task.task_id, policy, calendar, watcher)
 
 
-def on_completed(completed: TaskCompleted, ctx: HandlerContext) -> None:
+def on_completed(completed: TaskCompleted, ctx: HandlerContext, policy: Policy, calendar: WorkingCalendar,
+                 watcher: Waker) -> None:
     task = storage.followed_task(ctx.tx, completed.task_id)
     if task is None or task.closed:
         return
     storage.close(ctx.tx, task.task_id)
     on_time = _occurred(ctx) <= dt.datetime.fromisoformat(task.due_at)
     _count(ctx, task, completed=1, resolved=int(completed.outcome in RESOLVED), completed_on_time=int(on_time))
+    _watch(ctx, task.task_id, policy, calendar, watcher)
 
 
-def on_returned(returned: TaskReturned, ctx: HandlerContext) -> None:
+def on_returned(returned: TaskReturned, ctx: HandlerContext, policy: Policy, calendar: WorkingCalendar,
+                watcher: Waker) -> None:
     task = storage.followed_task(ctx.tx, returned.task_id)
     if task is None or task.closed:
         return
     storage.close(ctx.tx, task.task_id)
     _count(ctx, task, returned=1)
+    _watch(ctx, task.task_id, policy, calendar, watcher)
 
 
 def on_rated(rated: SatisfactionRecorded, ctx: HandlerContext) -> None:

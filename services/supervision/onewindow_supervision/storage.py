@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from onewindow_platform.migrations import Migration, Schema
-from onewindow_platform.storage import Transaction
+from onewindow_platform.storage import Database, Transaction
+from onewindow_platform.worker import JobTable
 
 from .domain.indicators import Counters
 
@@ -28,9 +29,14 @@ CREATE TABLE IF NOT EXISTS followed_tasks (
     dispatched_at    TEXT NOT NULL,            -- UTC ISO, so text order is time order
     due_at           TEXT NOT NULL,
     acknowledged_at  TEXT NOT NULL DEFAULT '',
-    closed           INTEGER NOT NULL DEFAULT 0
+    closed           INTEGER NOT NULL DEFAULT 0,
+    -- the watcher looks at this dispatch next at next_attempt_at (a lease while it looks)
+    status           TEXT NOT NULL DEFAULT 'pending',   -- pending | looking | done
+    next_attempt_at  REAL NOT NULL DEFAULT 0,
+    claimed_by       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS followed_tasks_application ON followed_tasks (application_id);
+CREATE INDEX IF NOT EXISTS followed_tasks_due ON followed_tasks (status, next_attempt_at);
 
 CREATE TABLE IF NOT EXISTS issued_steps (
     step_key        TEXT PRIMARY KEY,
@@ -91,6 +97,33 @@ def follow(tx: Transaction, task: FollowedTask) -> None:
         " month = excluded.month, dispatched_at = excluded.dispatched_at, due_at = excluded.due_at,"
         " acknowledged_at = '', closed = 0",
         tuple(getattr(task, f.name) for f in fields(FollowedTask)))
+
+
+def schedule(tx: Transaction, task_id: str, next_look: float | None) -> None:
+    """When the watcher looks at the task again (None: never, nothing is left to announce)."""
+    if next_look is None:
+        tx.execute("UPDATE followed_tasks SET status = 'done', claimed_by = '' WHERE task_id = ?", (task_id,))
+    else:
+        tx.execute("UPDATE followed_tasks SET status = 'pending', next_attempt_at = ?, claimed_by = '' "
+                   "WHERE task_id = ?", (next_look, task_id))
+
+
+def job_table(lease_s: float, db: Database) -> JobTable:
+    """Looks at tasks as leased jobs: one an instance died in the middle of is looked at again
+    once its lease lapses (the steps it announced are in issued_steps, so none is repeated)."""
+    return JobTable("followed_tasks", "task_id", "task_id", "looking", lease_s, skip_locked=db.skip_locked)
+
+
+def issued_keys(tx: Transaction, task: FollowedTask) -> frozenset[str]:
+    rows = tx.execute("SELECT step_key FROM issued_steps WHERE step_key LIKE ?",
+                      (f"{task.task_id}#{task.dispatch_number}:%",)).fetchall()
+    return frozenset(row[0] for row in rows)
+
+
+def issue(tx: Transaction, key: str, application_id: str, kind: str, at: str) -> bool:
+    """Record a step as announced; False when it was already (by this or another instance)."""
+    return tx.execute("INSERT INTO issued_steps (step_key, application_id, kind, issued_at) VALUES (?, ?, ?, ?)"
+                      " ON CONFLICT (step_key) DO NOTHING", (key, application_id, kind, at)).rowcount == 1
 
 
 def acknowledge(tx: Transaction, task_id: str, at: str) -> None:
