@@ -1,0 +1,123 @@
+"""Supervision on the real stack with minute-scale time limits (#17): a welfare check whose
+agencies sit on their tasks gets, for each task, the warning before the deadline, the sign-for
+escalation, and the ladder after it (催办 → 督办 notice with its own deadline → 通报) — each step
+once, on the bus and on the case's audit timeline, even with the supervision service SIGKILLed
+in the middle; a task that is completed in time gets none."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from onewindow.supervision.v1.events_pb2 import SupervisionStep, SupervisionStepIssued
+from onewindow_catalog.catalog import PACKAGED_DATA
+from tests.support.kafka_io import decode_envelopes, read_all
+from tests.support.processes import wait_until
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.kafka
+
+# Due 30 s after dispatch; warned at 15 s; not signed for by 12 s; 催办 1 s after the deadline,
+# 督办 at 6 s with 60 s to answer, 通报 at 12 s.
+POLICY = """
+warning_at: 0.5
+sign_for: {minutes: 0.2}
+escalation:
+  - {step: urge, after: {minutes: 0.02}}
+  - {step: notice, after: {minutes: 0.1}, respond_within: {minutes: 1}}
+  - {step: circular, after: {minutes: 0.2}}
+weights: {response: 0.1, resolution: 0.45, satisfaction: 0.45}
+"""
+EVERY_STEP = {SupervisionStep.SUPERVISION_STEP_WARNING, SupervisionStep.SUPERVISION_STEP_SIGN_FOR_OVERDUE,
+              SupervisionStep.SUPERVISION_STEP_URGE, SupervisionStep.SUPERVISION_STEP_NOTICE,
+              SupervisionStep.SUPERVISION_STEP_CIRCULAR}
+WELFARE_CHECK = {"item_code": "welfare.elderly-check", "region_code": "442000003", "channel": "sensor",
+                 "location_region_code": "442000003001",
+                 "fields": {"sensor_id": "WM-0042", "reading": "24h用水量<0.01m³"},
+                 "applicant": {"name": "赵六", "id_number": "11010519491231002X", "phone": "13712345678"}}
+
+
+def steps_on_the_bus(stack: Stack, application_id: str) -> list[SupervisionStepIssued]:
+    records = read_all(stack.bootstrap, stack.topic_prefix + "onewindow.supervision.v1", timeout_s=5)
+    found = []
+    for envelope in decode_envelopes(records):
+        if envelope.application_id == application_id:
+            step = SupervisionStepIssued()
+            envelope.payload.Unpack(step)
+            found.append(step)
+    return found
+
+
+def test_warnings_sign_for_and_the_ladder_each_once_through_a_sigkill(kafka_bootstrap: str, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(PACKAGED_DATA, catalog)
+    deadlines = catalog / "deadlines.yaml"
+    text = deadlines.read_text(encoding="utf-8")
+    assert "emergency: {hours: 2," in text
+    deadlines.write_text(text.replace("emergency: {hours: 2,", "emergency: {minutes: 0.5,"), encoding="utf-8")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"s{uuid.uuid4().hex[:8]}.", extra_env={
+        "OW_CATALOG_DIR": str(catalog), "OW_SUPERVISION_POLICY_FILE": str(policy),
+        "OW_SIMULATOR_DEFAULT_THEN": "hold",           # the agencies take the tasks and sit on them
+        "OW_RUN_RESTART": "1"})                        # a killed service is restarted, as an orchestrator would
+    stack.start(stack.write_tokens({"ops": {"role": "ops"}}))
+    try:
+        with stack.client("ops") as http:
+            response = http.post("/api/v1/applications", json=WELFARE_CHECK,
+                                 headers={"Idempotency-Key": uuid.uuid4().hex})
+            assert response.status_code == 202, response.text
+            application_id = response.json()["application_id"]
+        case = stack.wait_for_tasks(application_id, 2)
+        tasks = {t["task_id"] for t in case["tasks"]}
+
+        # The first steps (sign-for at 12 s, the warning at 15 s), then the supervisor loses its
+        # supervision process: killed while the ladder is still ahead; it is restarted.
+        wait_until(lambda: len(steps_on_the_bus(stack, application_id)) >= 2, 60, "no supervision step at all")
+        os.kill(stack.child_pid("onewindow_supervision"), signal.SIGKILL)
+
+        def complete() -> bool:
+            steps = steps_on_the_bus(stack, application_id)
+            return all({s.step for s in steps if s.task_id == task} == EVERY_STEP for task in tasks)
+
+        wait_until(complete, 90, "not every step was issued for both tasks",
+                   on_timeout=lambda: str(steps_on_the_bus(stack, application_id)))
+        steps = steps_on_the_bus(stack, application_id)
+        assert len(steps) == 2 * len(EVERY_STEP), [(s.task_id, s.step) for s in steps]   # each once
+        notice = next(s for s in steps if s.step == SupervisionStep.SUPERVISION_STEP_NOTICE)
+        assert notice.respond_by.seconds - notice.task_due_at.seconds >= 60 and "督办" in notice.reason
+        with stack.client("ops") as http:
+            timeline = http.get(f"/api/v1/applications/{application_id}/timeline").json()
+        recorded = [e for e in timeline if e["event_type"] == "SupervisionStepIssued"]
+        assert len(recorded) == len(steps) and {e["service"] for e in recorded} == {"ow-supervision"}
+    finally:
+        assert stack.stop() == 0
+
+
+def test_a_task_done_in_time_is_never_escalated(kafka_bootstrap: str, tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"s{uuid.uuid4().hex[:8]}.", extra_env={
+        "OW_SUPERVISION_POLICY_FILE": str(policy), "OW_SIMULATOR_COMPLETE_AFTER_S": "0.2"})
+    stack.start(stack.write_tokens({"ops": {"role": "ops"}}))
+    try:
+        with stack.client("ops") as http:
+            application_id = http.post("/api/v1/applications", json=WELFARE_CHECK,
+                                       headers={"Idempotency-Key": uuid.uuid4().hex}).json()["application_id"]
+
+            def completed() -> bool:
+                return http.get(f"/api/v1/applications/{application_id}").json()["status"] == "completed"
+
+            wait_until(completed, 60, "the welfare check was not completed")
+        # Signed for and done within seconds of a two-hour limit: past the sign-for limit (12 s)
+        # there is still nothing to warn or escalate.
+        time.sleep(13)
+        assert steps_on_the_bus(stack, application_id) == []
+    finally:
+        assert stack.stop() == 0
