@@ -16,7 +16,7 @@ from onewindow_intake import storage as intake_storage
 from onewindow_notification import storage as notification_storage
 from onewindow_platform.config import ConfigurationError
 from onewindow_platform.migrations import Migration, Schema, statements, upgrade
-from onewindow_platform.postgres import PostgresDatabase
+from onewindow_platform.postgres import PostgresDatabase, translate
 from onewindow_platform.storage import Database, SqliteDatabase, schema_name
 from onewindow_routing import storage as routing_storage
 
@@ -102,8 +102,22 @@ def test_statements_split_at_semicolons_that_end_statements_only() -> None:
     """
     found = statements(script)
     assert len(found) == 4
+    assert found[0] == "CREATE TABLE t (x TEXT DEFAULT 'a;b');"            # comments cut off
     assert found[1].startswith("CREATE TRIGGER") and found[1].endswith("END;")
     assert found[3] == "INSERT INTO t VALUES ('f');"
+
+
+def test_an_apostrophe_in_a_comment_does_not_hide_the_rest_of_the_statement_from_postgres() -> None:
+    script = """
+    CREATE TABLE t (
+        -- the watcher's next look
+        next_at REAL NOT NULL DEFAULT 0,   -- when it's due
+        note    TEXT NOT NULL DEFAULT '--not a comment'
+    );
+    """
+    (statement,) = statements(script)
+    assert "watcher" not in statement and "'--not a comment'" in statement
+    assert "next_at DOUBLE PRECISION" in translate(statement)
 
 
 def test_a_notification_file_from_before_the_traceparent_column_gets_it(tmp_path: Path) -> None:

@@ -69,17 +69,37 @@ class Schema:
 
 
 def statements(script: str) -> list[str]:
-    """The script's statements one by one (executescript would commit on its own); a `;` inside
-    a string, a comment or a trigger body does not end a statement."""
+    """The script's statements one by one (executescript would commit on its own), without their
+    `--` comments; a `;` inside a string, a comment or a trigger body does not end a statement."""
     found, current = [], ""
     for piece in script.split(";"):
         current += piece + ";"
         if sqlite3.complete_statement(current):
-            code = "\n".join(line for line in current.splitlines() if not line.strip().startswith("--"))
+            code = _without_comments(current)
             if code.strip().strip(";").strip():
-                found.append(current.strip().rstrip(";").rstrip() + ";")
+                found.append(code.strip().rstrip(";").rstrip() + ";")
             current = ""
     return found
+
+
+def _without_comments(sql: str) -> str:
+    """`sql` with every `--` comment cut off (one outside a string literal or a quoted name): an
+    apostrophe in a comment ("the watcher's job") would otherwise open a literal for the
+    PostgreSQL translation, which then leaves the rest of the statement untranslated."""
+    lines = []
+    for line in sql.splitlines():
+        quote = ""
+        for i, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif line.startswith("--", i):
+                line = line[:i].rstrip()
+                break
+        if line.strip():
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _check_order(component: str, migrations: Sequence[Migration]) -> None:
