@@ -14,7 +14,7 @@ from onewindow_catalog.calendar import CHINA, WorkingCalendar
 from onewindow_supervision.domain.escalation import CaseClock, TaskClock, due_steps, follow_up_due, next_look
 from onewindow_supervision.domain.indicators import Counters, composite, rates
 from onewindow_supervision.domain.policy import PolicyError, load_policy, parse_policy
-from onewindow_supervision.domain.rankings import rank, red_and_black
+from onewindow_supervision.domain.rankings import rank, ranking_csv, red_and_black
 
 CALENDAR = WorkingCalendar()
 POLICY = load_policy()
@@ -130,3 +130,15 @@ def test_red_and_black_lists_are_the_top_and_bottom_never_the_same_one() -> None
     red, black = red_and_black(rank({"a": Counters(received=1, signed_for=1), "b": Counters(received=1)},
                                     weights), 5)
     assert [r.code for r in red] == ["a", "b"] and black == []
+
+
+def test_the_ranking_exports_as_csv_with_names_and_percentages() -> None:
+    ranked = rank({"110101001.street-office": Counters(received=8, signed_for=8, completed=4, resolved=3),
+                   "110101002.street-office": Counters(received=2, signed_for=1)}, POLICY.weights)
+    text = ranking_csv(ranked, {"110101001.street-office": "东华门街道办事处"})
+    lines = text.splitlines()
+    assert lines[0].split(",") == ["rank", "code", "name", "score", "volume", "response", "resolution", "satisfaction",
+                                   "timely_sign_for", "on_time", "return", "redo"]
+    assert lines[1].startswith("1,110101001.street-office,东华门街道办事处,")
+    assert lines[1].split(",")[5:8] == ["100.0", "75.0", ""]          # no rating yet: empty, not 0
+    assert lines[2].startswith("2,110101002.street-office,,50.00,2,50.0,")

@@ -4,6 +4,8 @@ cases handled at the same score), then the code, so a ranking never changes betw
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,3 +40,18 @@ def red_and_black(ranked: list[Ranked], size: int) -> tuple[list[Ranked], list[R
     rest = ranked[len(red):]
     black = list(reversed(rest[-size:])) if rest else []
     return red, black
+
+
+CSV_RATES = ("response", "resolution", "satisfaction", "timely_sign_for", "on_time", "return", "redo")
+
+
+def ranking_csv(ranked: list[Ranked], names: Mapping[str, str]) -> str:
+    """The ranking as CSV for the supervision office's spreadsheets: one row each, rates as
+    percentages with one decimal, empty where a rate has no denominator yet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rank", "code", "name", "score", "volume", *CSV_RATES])
+    for r in ranked:
+        writer.writerow([r.rank, r.code, names.get(r.code, ""), f"{r.score:.2f}", r.volume,
+                         *("" if r.rates.get(k) is None else f"{100 * (r.rates[k] or 0):.1f}" for k in CSV_RATES)])
+    return out.getvalue()
