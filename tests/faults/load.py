@@ -111,6 +111,16 @@ class Load:
     def submitted(self) -> int:
         return self._submitted
 
+    def so_far(self) -> str:
+        """What the submissions that ended have answered, for a row that waits in vain."""
+        done = [f.result() for f in list(self._futures) if f.done() and not f.exception()]
+        statuses = Counter(o.status for o in done)
+        retried: Counter[int] = Counter()
+        for outcome in done:
+            retried.update(outcome.retried)
+        return (f"{self._submitted} submitted, {len(done)} ended: final statuses {dict(statuses)}, "
+                f"retried after {dict(retried)}")
+
     # -- running it ------------------------------------------------------------------------------
 
     def start(self) -> Load:

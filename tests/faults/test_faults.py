@@ -48,7 +48,7 @@ def steady_load(stack: Stack, count: int = 12) -> Load:
 def wait_for_work(stack: Stack, load: Load, service: str, at_least: int, baseline: int) -> None:
     """Until `service` has done `at_least` pieces of this load's work (the fault then hits mid-flow)."""
     wait_until(lambda: work_done_by(stack, service, load) - baseline >= at_least, 60,
-               f"{service} did no work for the load")
+               f"{service} did no work for the load", on_timeout=load.so_far)
 
 
 def kill_and_wait_for_restart(stack: Stack, module: str) -> None:
