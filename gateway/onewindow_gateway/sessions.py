@@ -65,23 +65,38 @@ class SessionSigner:
     def _mac(self, purpose: str, body: bytes) -> bytes:
         return hmac.new(self._key, purpose.encode() + b"\0" + body, hashlib.sha256).digest()
 
+    def _seal(self, purpose: str, fields: list[object]) -> str:
+        """`fields` as a cookie value: base64 JSON and its HMAC for `purpose`."""
+        body = json.dumps(fields, separators=(",", ":")).encode()
+        return f"{_b64(body)}.{_b64(self._mac(purpose, body))}"
+
+    def _unseal(self, purpose: str, cookie: str) -> list[object] | None:
+        """The fields a sealed cookie carries, or None when it is forged or damaged."""
+        try:
+            body_text, mac_text = cookie.split(".")
+            body = _unb64(body_text)
+            if not hmac.compare_digest(self._mac(purpose, body), _unb64(mac_text)):
+                return None
+            fields = json.loads(body)
+        except (ValueError, TypeError):
+            return None
+        return fields if isinstance(fields, list) else None
+
     def issue(self, account: Account, now: float) -> tuple[str, Session]:
         """A new session for `account` (a fresh nonce every time) and its cookie value."""
         session = Session(account.name, account.session_version, now, _b64(os.urandom(16)))
-        body = json.dumps([session.name, session.session_version, session.issued_at, session.nonce],
-                          separators=(",", ":")).encode()
-        return f"{_b64(body)}.{_b64(self._mac('session', body))}", session
+        return self._seal("session", [session.name, session.session_version, session.issued_at,
+                                      session.nonce]), session
 
     def read(self, cookie: str, now: float) -> Session | None:
         """The session a cookie carries, or None when it is forged, damaged or expired. Whether its
         account still exists and is of that version is the caller's to check (`valid_for`)."""
+        fields = self._unseal("session", cookie)
+        if fields is None or len(fields) != 4:
+            return None
+        name, version, issued_at, nonce = fields
         try:
-            body_text, mac_text = cookie.split(".")
-            body = _unb64(body_text)
-            if not hmac.compare_digest(self._mac("session", body), _unb64(mac_text)):
-                return None
-            name, version, issued_at, nonce = json.loads(body)
-            session = Session(str(name), int(version), float(issued_at), str(nonce))
+            session = Session(str(name), int(version), float(issued_at), str(nonce))  # type: ignore[call-overload, arg-type]
         except (ValueError, TypeError):
             return None
         if not 0 <= now - session.issued_at <= self.max_age_s:
@@ -111,17 +126,15 @@ class SessionSigner:
     # while: the proof is a signed cookie, so the case number alone (in a QR code, a URL, a
     # browser history) never shows the case.
     def status_grant(self, application_id: str, now: float) -> str:
-        body = json.dumps([application_id, now], separators=(",", ":")).encode()
-        return f"{_b64(body)}.{_b64(self._mac('status', body))}"
+        return self._seal("status", [application_id, now])
 
     def status_granted(self, cookie: str, application_id: str, now: float) -> bool:
+        fields = self._unseal("status", cookie)
+        if fields is None or len(fields) != 2:
+            return False
+        granted_id, issued_at = fields
         try:
-            body_text, mac_text = cookie.split(".")
-            body = _unb64(body_text)
-            if not hmac.compare_digest(self._mac("status", body), _unb64(mac_text)):
-                return False
-            granted_id, issued_at = json.loads(body)
-            return granted_id == application_id and 0 <= now - float(issued_at) <= STATUS_GRANT_S
+            return granted_id == application_id and 0 <= now - float(issued_at) <= STATUS_GRANT_S  # type: ignore[arg-type]
         except (ValueError, TypeError):
             return False
 

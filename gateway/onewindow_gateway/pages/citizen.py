@@ -86,11 +86,9 @@ def status_screens(case: ApplicationOut, catalog: Catalog, calendar: Any) -> lis
     specs = {spec.name: spec.label for spec in (item.fields if item else ())}
     missing: list[str] = []
     for task in case.tasks:
-        wanted = [specs.get(name, name) for name in labels.missing_fields(task.note)] \
-            if task.status == "needs_supplement" else []
+        wanted = [specs.get(name, name) for name in labels.asked_for(task)]
         missing += wanted
-        left = (labels.time_left(task.deadline.due_at, now, calendar, task.deadline.basis)
-                if task.deadline and task.status in labels.OPEN_TASK else None)
+        left = labels.task_left(task, now, calendar)
         screens.append({"kind": "task", "department": task.department_name or task.department_code,
                         "status": labels.task_status_label(task.status),
                         "deadline": labels.local_time(task.deadline.due_at) if task.deadline else "",

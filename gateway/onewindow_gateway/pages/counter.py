@@ -163,12 +163,9 @@ async def work_queue(
 
 def _soonest_left(case: ApplicationOut, now: dt.datetime, request: Request) -> labels.TimeLeft | None:
     """The time left of the open task that is due first (what decides whether the case is late)."""
-    open_tasks = [t for t in case.tasks if t.status in labels.OPEN_TASK and t.deadline]
-    if not open_tasks:
-        return None
-    first = min(open_tasks, key=lambda t: t.deadline.due_at if t.deadline else "")
-    assert first.deadline is not None
-    return labels.time_left(first.deadline.due_at, now, request.app.state.calendar, first.deadline.basis)
+    open_tasks = [t for t in case.tasks if t.deadline and t.status in labels.OPEN_TASK]
+    first = min(open_tasks, key=lambda t: t.deadline.due_at if t.deadline else "", default=None)
+    return labels.task_left(first, now, request.app.state.calendar) if first else None
 
 
 @router.get("/cases/{application_id}", response_class=HTMLResponse)
@@ -187,11 +184,10 @@ async def _render_case(request: Request, viewer: Viewer, application_id: str,
     item = catalog.items.get(case.item_code)
     now = dt.datetime.now(dt.UTC)
     tasks = []
+    specs = {spec.name: spec for spec in (item.fields if item else ())}
     for task in case.tasks:
-        left = (labels.time_left(task.deadline.due_at, now, request.app.state.calendar, task.deadline.basis)
-                if task.deadline and task.status in labels.OPEN_TASK else None)
-        missing = labels.missing_fields(task.note) if task.status == "needs_supplement" else []
-        specs = {spec.name: spec for spec in (item.fields if item else ())}
+        left = labels.task_left(task, now, request.app.state.calendar)
+        missing = labels.asked_for(task)
         tasks.append({"task": task, "left": left, "missing": [
             {"name": name, "label": specs[name].label if name in specs else name,
              "error": supplement_errors.get(task.task_id, {}).get(f"fields.{name}", "")} for name in missing]})

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from onewindow_catalog.calendar import CHINA, WorkingCalendar
 
+from ..schemas import TaskOut
+
 CASE_STATUS = {"accepted": "已受理", "routed": "已分办", "in_progress": "办理中", "needs_supplement": "待补正",
                "completed": "已办结", "rejected": "不予受理", "unknown": "未知"}
 TASK_STATUS = {"planned": "待派发", "waiting": "等待前序环节", "dispatched": "已派发", "delivery_parked": "派送受阻",
@@ -82,3 +84,15 @@ def missing_fields(note: str) -> list[str]:
         return []
     names = note.removeprefix("missing: ").split(" (", 1)[0]
     return [name.strip() for name in names.split(",") if name.strip()]
+
+
+def task_left(task: TaskOut, now: dt.datetime, calendar: WorkingCalendar) -> TimeLeft | None:
+    """The time left of an open task with a deadline (None: closed, or no deadline yet)."""
+    if task.deadline is None or task.status not in OPEN_TASK:
+        return None
+    return time_left(task.deadline.due_at, now, calendar, task.deadline.basis)
+
+
+def asked_for(task: TaskOut) -> list[str]:
+    """The fields a task waiting for a 补正 asks for."""
+    return missing_fields(task.note) if task.status == "needs_supplement" else []

@@ -102,11 +102,9 @@ async def _overdue_tasks(request: Request) -> list[dict[str, object]]:
         for view in page.applications:
             case = cases.application_out(view)
             for task in case.tasks:
-                if task.deadline and task.status in labels.OPEN_TASK:
-                    left = labels.time_left(task.deadline.due_at, now, request.app.state.calendar,
-                                            task.deadline.basis)
-                    if left.overdue:
-                        found.append({"case": case, "task": task, "left": left})
+                left = labels.task_left(task, now, request.app.state.calendar)
+                if left is not None and left.overdue:
+                    found.append({"case": case, "task": task, "left": left})
     return found
 
 

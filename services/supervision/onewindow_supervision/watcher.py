@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import replace
 
 from onewindow.supervision.v1.events_pb2 import SupervisionStep, SupervisionStepIssued
 from onewindow_catalog import WorkingCalendar
@@ -106,9 +105,7 @@ class Watcher:
                     issued, application_id=task.application_id, source=self.settings.service_name,
                     event_id=derived_id("supervision-step", step.key)))
                 announced += 1
-            taken = storage.issued_keys(tx, task)
-            following = next_look(replace(clock, taken=taken), now, self.policy, self.calendar)
-            storage.schedule(tx, task.task_id, following.timestamp() if following else None)
+            reschedule(tx, task, self.policy, self.calendar, now)
         if announced:
             log.info("supervision steps issued", extra={"task_id": task_id, "count": announced})
             self.relay.wake()
