@@ -11,9 +11,15 @@ from pathlib import Path
 
 from google.protobuf.message import Message
 
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted
 from onewindow.common.v1.types_pb2 import Deadline, Outcome
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
-from onewindow.supervision.v1.events_pb2 import SupervisionStep, SupervisionStepIssued
+from onewindow.supervision.v1.events_pb2 import (
+    FollowUpCallPlanned,
+    FollowUpReason,
+    SupervisionStep,
+    SupervisionStepIssued,
+)
 from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
 from onewindow_catalog.calendar import CHINA, WorkingCalendar
 from onewindow_platform.bootstrap import Built, wire
@@ -38,17 +44,21 @@ class Watcher:
     def wake(self) -> None:
         pass
 
+    def wake_follow_up(self) -> None:
+        pass
+
 
 HANDLED = wire(HANDLERS, Built({"policy": POLICY, "calendar": CALENDAR, "watcher": Watcher()}))
 NOV_30 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=CHINA)          # a Monday, the last day of November
 TAX, HOUSING = "110101.tax", "110100.housing-fund"
 
 
-def dispatched(task_id: str, department: str, region: str, due: dt.datetime, number: int = 1) -> TaskDispatched:
+def dispatched(task_id: str, department: str, region: str, due: dt.datetime, number: int = 1,
+               purpose: str = "") -> TaskDispatched:
     deadline = Deadline()
     deadline.due_at.FromDatetime(due)
     return TaskDispatched(task_id=task_id, department_code=department, region_code=region, level=3,
-                          deadline=deadline, dispatch_number=number)
+                          deadline=deadline, dispatch_number=number, purpose=purpose)
 
 
 class Store:
@@ -158,3 +168,62 @@ def test_the_watcher_issues_each_due_step_once_and_sleeps_until_the_next(databas
     store.apply(a, TaskCompleted(task_id=f"{a}-T1", outcome=Outcome.OUTCOME_APPROVED), now)
     with database.transaction() as tx:
         assert tx.execute("SELECT status FROM followed_tasks").fetchone()[0] == "done"   # nothing left to say
+
+
+def test_a_redo_after_a_bad_rating_reopens_the_departments_task_and_counts_nothing_else(
+        database: Database, tmp_path: Path) -> None:
+    store = Store(database, tmp_path)
+    a = "110101-20261130-00004"
+    store.apply(a, dispatched(f"{a}-T1", TAX, "110101", NOV_30 + dt.timedelta(days=1)), NOV_30)
+    store.apply(a, TaskCompleted(task_id=f"{a}-T1", outcome=Outcome.OUTCOME_APPROVED), NOV_30 + dt.timedelta(hours=2))
+    store.apply(a, SatisfactionRecorded(rating=Rating.RATING_VERY_DISSATISFIED, department_codes=[TAX]),
+                NOV_30 + dt.timedelta(days=3))
+    # Routing's 整改 task, in December: it reopens November's task, and is no new work of its own.
+    redo = dispatched(f"{a}-F-{TAX}", TAX, "110101", NOV_30 + dt.timedelta(days=20), purpose="follow_up")
+    store.apply(a, redo, NOV_30 + dt.timedelta(days=3))
+    store.apply(a, redo, NOV_30 + dt.timedelta(days=3))                                        # redelivered
+    store.apply(a, TaskAcknowledged(task_id=f"{a}-F-{TAX}"), NOV_30 + dt.timedelta(days=4))
+    store.apply(a, TaskCompleted(task_id=f"{a}-F-{TAX}", outcome=Outcome.OUTCOME_RESOLVED),
+                NOV_30 + dt.timedelta(days=5))
+    assert store.counters("2026-11", "department")[TAX] == Counters(
+        received=1, completed=1, resolved=1, completed_on_time=1, reopened=1, rated=1)
+    assert store.counters("2026-12", "department") == {}
+
+
+def _planned_calls(database: Database) -> list[FollowUpCallPlanned]:
+    with database.transaction() as tx:
+        rows = tx.execute("SELECT value FROM ow_outbox WHERE event_type LIKE '%FollowUpCallPlanned'"
+                          " ORDER BY id").fetchall()
+    return [FollowUpCallPlanned.FromString(decode(bytes(r[0])).envelope.payload.value) for r in rows]
+
+
+def test_the_follow_up_call_is_planned_once_after_completion_or_after_the_time_limit(
+        database: Database, tmp_path: Path) -> None:
+    store = Store(database, tmp_path)
+    settings = load_settings(SupervisionSettings, data_dir=tmp_path)
+    watcher = SupervisionWatcher(settings, database, Relay(), POLICY, CALENDAR)  # type: ignore[arg-type]
+    now = dt.datetime.now(dt.UTC)
+    answered, silent, waiting = "110101-20261203-00011", "110101-20261203-00012", "110101-20261203-00013"
+    for case, promised in ((answered, now + dt.timedelta(days=5)), (silent, now - dt.timedelta(hours=25)),
+                           (waiting, now + dt.timedelta(days=5))):
+        accepted = ApplicationAccepted(receiving_region_code="110101")
+        accepted.promised_by.FromDatetime(promised)
+        store.apply(case, accepted, now - dt.timedelta(days=3))
+    done = ApplicationCompleted(outcome=Outcome.OUTCOME_APPROVED)
+    done.completed_at.FromDatetime(now - dt.timedelta(hours=25))        # answered, a day and an hour ago
+    store.apply(answered, done, now - dt.timedelta(hours=25))
+    jobs = storage.case_job_table(settings.job_lease_s, database)
+    with database.transaction() as tx:
+        due = sorted(row[0] for row in jobs.claim(tx, 10, time.time()))
+    assert due == [answered, silent]                                    # the third is not due for days
+    for case in (answered, silent, answered, silent):                   # looked at twice: planned once each
+        watcher.look_at_case(case)
+    calls = _planned_calls(database)
+    assert [c.reason for c in calls] == [FollowUpReason.FOLLOW_UP_REASON_COMPLETED,
+                                         FollowUpReason.FOLLOW_UP_REASON_TIME_LIMIT]
+    with database.transaction() as tx:
+        states = dict(tx.execute("SELECT application_id, status FROM followed_cases").fetchall())
+        listed = storage.follow_up_calls(tx, open_only=True, region_prefix="110101")
+    assert states == {answered: "done", silent: "done", waiting: "pending"}
+    assert {c.application_id for c in listed} == {answered, silent} and {c.call_id for c in listed} == \
+        {c.call_id for c in calls}

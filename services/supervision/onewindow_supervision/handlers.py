@@ -4,11 +4,14 @@ transaction, so a replay from the beginning of the topics rebuilds the same coun
 
 Each fact also sets when the watcher looks at the task next.
 
-- TaskDispatched → follow the dispatch (its clock and ladder); received + 1;
+- TaskDispatched → follow the dispatch (its clock and ladder); received + 1 — or, for routing's
+  整改 after a bad rating (purpose follow_up), reopened + 1 on the department's own task of the case
+  (the redo keeps its own clock and ladder, and its later facts count nothing more);
 - TaskAcknowledged → signed for (on time or not, by the policy's sign-for limit);
 - TaskCompleted → closed; completed, resolved (approved, resolved or partly approved), on time;
 - TaskReturned → closed for this dispatch; returned + 1;
-- SatisfactionRecorded → rated, and satisfied for the top three levels, for each department rated.
+- SatisfactionRecorded → rated, and satisfied for the top three levels, for each department rated;
+- ApplicationAccepted / ApplicationCompleted → the case's clock, from which its 回访 falls due.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Protocol
 
 from google.protobuf.message import Message
 
+from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted
 from onewindow.common.v1.types_pb2 import Outcome
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
 from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
@@ -28,11 +32,14 @@ from onewindow_platform.consumer import HandlerContext
 
 from . import storage
 from .domain.policy import Policy, later
-from .watcher import reschedule
+from .watcher import reschedule, reschedule_case
 
 
 class Waker(Protocol):
     def wake(self) -> None: ...
+
+    def wake_follow_up(self) -> None: ...
+
 
 RESOLVED = frozenset({Outcome.OUTCOME_APPROVED, Outcome.OUTCOME_RESOLVED, Outcome.OUTCOME_PARTIALLY_APPROVED})
 SATISFIED = frozenset({Rating.RATING_VERY_SATISFIED, Rating.RATING_SATISFIED, Rating.RATING_BASICALLY_SATISFIED})
@@ -44,6 +51,8 @@ def _occurred(ctx: HandlerContext) -> dt.datetime:
 
 
 def _count(ctx: HandlerContext, task: storage.FollowedTask, **increments: int) -> None:
+    if not task.counted:
+        return
     storage.count(ctx.tx, task.month, "department", task.department_code, task.level, **increments)
     storage.count(ctx.tx, task.month, "region", task.region_code, task.level, **increments)
 
@@ -68,9 +77,16 @@ def on_dispatched(dispatched: TaskDispatched, ctx: HandlerContext, policy: Polic
         task_id=dispatched.task_id, application_id=ctx.event.application_id,
         department_code=dispatched.department_code, region_code=dispatched.region_code, level=dispatched.level,
         dispatch_number=dispatched.dispatch_number, month=at.astimezone(CHINA).strftime("%Y-%m"),
-        dispatched_at=at.isoformat(), due_at=due.isoformat(), acknowledged_at="", closed=0)
+        dispatched_at=at.isoformat(), due_at=due.isoformat(), acknowledged_at="", closed=0,
+        purpose=dispatched.purpose)
     storage.follow(ctx.tx, task)
-    _count(ctx, task, received=1)
+    if task.counted:
+        _count(ctx, task, received=1)
+    elif known is None:  # the first dispatch of a redo reopens the department's work on the case
+        original = next((t for t in storage.tasks_of(ctx.tx, task.application_id)
+                         if t.counted and t.department_code == task.department_code), None)
+        if original is not None:
+            _count(ctx, original, reopened=1)
     _watch(ctx, task.task_id, policy, calendar, watcher)
 
 
@@ -111,9 +127,32 @@ def on_returned(returned: TaskReturned, ctx: HandlerContext, policy: Policy, cal
 def on_rated(rated: SatisfactionRecorded, ctx: HandlerContext) -> None:
     wanted = set(rated.department_codes)
     for task in storage.tasks_of(ctx.tx, ctx.event.application_id):
-        if task.department_code in wanted:
+        if task.counted and task.department_code in wanted:
             wanted.discard(task.department_code)  # one rating per department per case
             _count(ctx, task, rated=1, satisfied=int(rated.rating in SATISFIED))
+
+
+def _watch_case(ctx: HandlerContext, policy: Policy, calendar: WorkingCalendar, watcher: Waker) -> None:
+    case = storage.followed_case(ctx.tx, ctx.event.application_id)
+    if case is not None:
+        reschedule_case(ctx.tx, case, policy, calendar)
+        ctx.after_commit(watcher.wake_follow_up)
+
+
+def on_accepted(accepted: ApplicationAccepted, ctx: HandlerContext, policy: Policy, calendar: WorkingCalendar,
+                watcher: Waker) -> None:
+    due = accepted.promised_by.ToDatetime(tzinfo=dt.UTC).isoformat() if accepted.HasField("promised_by") else ""
+    storage.follow_case(ctx.tx, storage.FollowedCase(
+        application_id=ctx.event.application_id, region_code=accepted.receiving_region_code,
+        accepted_at=_occurred(ctx).isoformat(), due_at=due, completed_at=""))
+    _watch_case(ctx, policy, calendar, watcher)
+
+
+def on_case_completed(completed: ApplicationCompleted, ctx: HandlerContext, policy: Policy,
+                      calendar: WorkingCalendar, watcher: Waker) -> None:
+    at = completed.completed_at.ToDatetime(tzinfo=dt.UTC) if completed.HasField("completed_at") else _occurred(ctx)
+    storage.complete_case(ctx.tx, ctx.event.application_id, at.isoformat())
+    _watch_case(ctx, policy, calendar, watcher)
 
 
 HANDLERS: dict[type[Message], UseCase] = {
@@ -122,4 +161,6 @@ HANDLERS: dict[type[Message], UseCase] = {
     TaskCompleted: on_completed,
     TaskReturned: on_returned,
     SatisfactionRecorded: on_rated,
+    ApplicationAccepted: on_accepted,
+    ApplicationCompleted: on_case_completed,
 }

@@ -54,8 +54,39 @@ CREATE TABLE IF NOT EXISTS monthly_counters (
     PRIMARY KEY (month, scope, code)
 );
 """
+SCHEMA_2 = """
+-- why a task exists: '' the case's own work, 'follow_up' routing's 整改 after a bad rating (a redo)
+ALTER TABLE followed_tasks ADD COLUMN purpose TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE IF NOT EXISTS followed_cases (
+    application_id   TEXT PRIMARY KEY,
+    region_code      TEXT NOT NULL,            -- where it was received
+    accepted_at      TEXT NOT NULL,
+    due_at           TEXT NOT NULL,            -- the promised date; '' when the item promises none
+    completed_at     TEXT NOT NULL DEFAULT '',
+    -- the watcher plans the case's 回访 at next_attempt_at (a lease while it looks)
+    status           TEXT NOT NULL DEFAULT 'pending',   -- pending | looking | done
+    next_attempt_at  REAL NOT NULL DEFAULT 0,
+    claimed_by       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS followed_cases_due ON followed_cases (status, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS follow_up_calls (
+    call_id          TEXT PRIMARY KEY,
+    application_id   TEXT NOT NULL UNIQUE,     -- one 回访 per case
+    region_code      TEXT NOT NULL,
+    reason           INTEGER NOT NULL,         -- FollowUpReason
+    due_at           TEXT NOT NULL,
+    outcome          INTEGER NOT NULL DEFAULT 0,  -- FollowUpOutcome; 0 while the call is to be made
+    note             TEXT NOT NULL DEFAULT '',
+    recorded_by      TEXT NOT NULL DEFAULT '',
+    recorded_at      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS follow_up_calls_open ON follow_up_calls (outcome, due_at);
+"""
 SCHEMA = Schema("supervision", (
     Migration(1, "followed tasks, issued steps, monthly counters", SCHEMA_1),
+    Migration(2, "task purpose (redo), followed cases and their 回访 calls", SCHEMA_2),
 ))
 
 
@@ -72,6 +103,12 @@ class FollowedTask:
     due_at: str
     acknowledged_at: str
     closed: int
+    purpose: str = ""
+
+    @property
+    def counted(self) -> bool:
+        """A redo (整改) task counts once as the original task's reopening, not as new work."""
+        return self.purpose != "follow_up"
 
 
 _TASK_COLUMNS = ", ".join(f.name for f in fields(FollowedTask))
@@ -95,7 +132,7 @@ def follow(tx: Transaction, task: FollowedTask) -> None:
         " ON CONFLICT (task_id) DO UPDATE SET department_code = excluded.department_code,"
         " region_code = excluded.region_code, level = excluded.level, dispatch_number = excluded.dispatch_number,"
         " month = excluded.month, dispatched_at = excluded.dispatched_at, due_at = excluded.due_at,"
-        " acknowledged_at = '', closed = 0",
+        " acknowledged_at = '', closed = 0, purpose = excluded.purpose",
         tuple(getattr(task, f.name) for f in fields(FollowedTask)))
 
 
@@ -157,3 +194,99 @@ def counters(tx: Transaction, month: str, scope: str, level: int | None = None) 
     rows = tx.execute(f"SELECT code, {', '.join(COUNTER_COLUMNS)} FROM monthly_counters WHERE {where}",
                       tuple(params)).fetchall()
     return {row[0]: Counters(*row[1:]) for row in rows}
+
+
+# -- cases and their 回访 ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FollowedCase:
+    application_id: str
+    region_code: str
+    accepted_at: str
+    due_at: str
+    completed_at: str
+
+
+_CASE_COLUMNS = ", ".join(f.name for f in fields(FollowedCase))
+
+
+def follow_case(tx: Transaction, case: FollowedCase) -> None:
+    tx.execute(f"INSERT INTO followed_cases ({_CASE_COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+               tuple(getattr(case, f.name) for f in fields(FollowedCase)))
+
+
+def followed_case(tx: Transaction, application_id: str) -> FollowedCase | None:
+    row = tx.execute(f"SELECT {_CASE_COLUMNS} FROM followed_cases WHERE application_id = ?",
+                     (application_id,)).fetchone()
+    return FollowedCase(*row) if row else None
+
+
+def complete_case(tx: Transaction, application_id: str, at: str) -> None:
+    tx.execute("UPDATE followed_cases SET completed_at = ? WHERE application_id = ? AND completed_at = ''",
+               (at, application_id))
+
+
+def schedule_case(tx: Transaction, application_id: str, next_look: float | None) -> None:
+    if next_look is None:
+        tx.execute("UPDATE followed_cases SET status = 'done', claimed_by = '' WHERE application_id = ?",
+                   (application_id,))
+    else:
+        tx.execute("UPDATE followed_cases SET status = 'pending', next_attempt_at = ?, claimed_by = '' "
+                   "WHERE application_id = ?", (next_look, application_id))
+
+
+def case_job_table(lease_s: float, db: Database) -> JobTable:
+    return JobTable("followed_cases", "application_id", "application_id", "looking", lease_s,
+                    skip_locked=db.skip_locked)
+
+
+def call_planned(tx: Transaction, application_id: str) -> bool:
+    return tx.execute("SELECT 1 FROM follow_up_calls WHERE application_id = ?", (application_id,)).fetchone() \
+        is not None
+
+
+@dataclass(frozen=True)
+class FollowUpCall:
+    call_id: str
+    application_id: str
+    region_code: str
+    reason: int
+    due_at: str
+    outcome: int = 0
+    note: str = ""
+    recorded_by: str = ""
+    recorded_at: str = ""
+
+
+_CALL_COLUMNS = ", ".join(f.name for f in fields(FollowUpCall))
+
+
+def plan_call(tx: Transaction, call: FollowUpCall) -> bool:
+    """False when the case's call was planned already (by this or another instance)."""
+    return tx.execute(f"INSERT INTO follow_up_calls ({_CALL_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+                      " ON CONFLICT DO NOTHING", tuple(getattr(call, f.name) for f in fields(FollowUpCall))
+                      ).rowcount == 1
+
+
+def follow_up_call(tx: Transaction, call_id: str) -> FollowUpCall | None:
+    row = tx.execute(f"SELECT {_CALL_COLUMNS} FROM follow_up_calls WHERE call_id = ?", (call_id,)).fetchone()
+    return FollowUpCall(*row) if row else None
+
+
+def record_call(tx: Transaction, call_id: str, outcome: int, note: str, by: str, at: str) -> bool:
+    """The call's outcome, once; False when it was recorded already."""
+    return tx.execute("UPDATE follow_up_calls SET outcome = ?, note = ?, recorded_by = ?, recorded_at = ?"
+                      " WHERE call_id = ? AND outcome = 0", (outcome, note, by, at, call_id)).rowcount == 1
+
+
+def follow_up_calls(tx: Transaction, *, open_only: bool, region_prefix: str = "", limit: int = 100,
+                    application_id: str = "") -> list[FollowUpCall]:
+    where, params = ["region_code LIKE ?"], [f"{region_prefix}%"]
+    if open_only:
+        where.append("outcome = 0")
+    if application_id:
+        where.append("application_id = ?")
+        params.append(application_id)
+    rows = tx.execute(f"SELECT {_CALL_COLUMNS} FROM follow_up_calls WHERE {' AND '.join(where)}"
+                      f" ORDER BY due_at LIMIT ?", (*params, limit)).fetchall()
+    return [FollowUpCall(*row) for row in rows]

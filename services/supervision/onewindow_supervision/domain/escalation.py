@@ -85,15 +85,20 @@ def next_look(task: TaskClock, now: dt.datetime, policy: Policy, calendar: Worki
     return min(ahead, default=None)
 
 
-def follow_up_due(case: CaseClock, now: dt.datetime, policy: Policy, calendar: WorkingCalendar) -> DueStep | None:
-    """The case's one 回访 call: after completion, or after the time limit when no answer came
-    (Beijing's rule: the citizen is called back either way)."""
+def follow_up_at(case: CaseClock, policy: Policy, calendar: WorkingCalendar) -> DueStep | None:
+    """The case's one 回访 call and when it falls due: after completion, or after the time limit
+    when no answer came by then (Beijing's rule: the citizen is called back either way); None
+    once it was planned."""
     key = f"{case.application_id}:follow_up"
     if key in case.taken:
         return None
-    if case.completed_at is not None and case.completed_at <= later(case.due_at, policy.follow_up_after_time_limit,
-                                                                    calendar):
-        at = later(case.completed_at, policy.follow_up_after_completion, calendar)
-    else:
-        at = later(case.due_at, policy.follow_up_after_time_limit, calendar)
-    return DueStep("follow_up", key, at) if at <= now else None
+    by_time_limit = later(case.due_at, policy.follow_up_after_time_limit, calendar)
+    if case.completed_at is not None and case.completed_at <= by_time_limit:
+        return DueStep("follow_up", key, later(case.completed_at, policy.follow_up_after_completion, calendar))
+    return DueStep("follow_up", key, by_time_limit)
+
+
+def follow_up_due(case: CaseClock, now: dt.datetime, policy: Policy, calendar: WorkingCalendar) -> DueStep | None:
+    """The 回访 call to plan now, if it is due."""
+    call = follow_up_at(case, policy, calendar)
+    return call if call is not None and call.due_at <= now else None
