@@ -20,8 +20,8 @@ from .errors import BodySizeLimit, install_error_handlers
 from .pages import install_pages
 from .pages.web import error_page, is_page_path
 from .rate_limit import RateLimiter
-from .routes import agency, applications, catalog, me, ops, providers, satisfaction
-from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient
+from .routes import agency, applications, catalog, me, ops, providers, satisfaction, supervision
+from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient, SupervisionClient
 from .schemas import ErrorOut
 from .settings import GatewaySettings
 from .tracing_middleware import TraceRequests
@@ -45,6 +45,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await app.state.adapter.close()
         await app.state.notification.close()
         await app.state.audit.close()
+        await app.state.supervision.close()
 
     docs = settings.gateway_docs  # production turns the interactive docs and the schema off
     app = FastAPI(
@@ -63,6 +64,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.adapter = AdapterClient(settings.adapter_grpc_address, settings.grpc_timeout_s)
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
     app.state.audit = AuditClient(settings.audit_grpc_address, settings.grpc_timeout_s)
+    app.state.supervision = SupervisionClient(settings.supervision_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
     app.state.rate_limit = RateLimiter.share_of(settings.rate_limit_per_s, settings.rate_limit_burst,
                                                 settings.gateway_processes)
@@ -78,7 +80,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app.include_router(health.router)
     for router in (applications.router, catalog.router, agency.router, ops.router, me.router, providers.router,
-                   satisfaction.router):
+                   satisfaction.router, supervision.router):
         # The contract documents the one error format every error answer has (422 included,
         # instead of FastAPI's default validation-error schema).
         app.include_router(router, responses=ERROR_RESPONSES)

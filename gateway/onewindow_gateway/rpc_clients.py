@@ -14,6 +14,7 @@ from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
 from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
+from onewindow.supervision.v1 import supervision_pb2, supervision_pb2_grpc
 from onewindow_platform.rpc import CLIENT_OPTIONS, client_target, outgoing_metadata
 
 GRPC_TO_HTTP = {
@@ -153,3 +154,25 @@ class AuditClient(RpcClient):
 
     async def trace(self, trace_id: str) -> audit_pb2.GetTraceResponse:
         return await self.call("GetTrace", audit_pb2.GetTraceRequest(trace_id=trace_id))
+
+
+class SupervisionClient(RpcClient):
+    name = "supervision"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, supervision_pb2_grpc.SupervisionServiceStub)
+
+    async def ranking(self, request: supervision_pb2.GetRankingRequest) -> supervision_pb2.GetRankingResponse:
+        return await self.call("GetRanking", request)
+
+    async def history(self, request: supervision_pb2.GetIndicatorHistoryRequest,
+                      ) -> supervision_pb2.GetIndicatorHistoryResponse:
+        return await self.call("GetIndicatorHistory", request)
+
+    async def calls(self, request: supervision_pb2.ListFollowUpCallsRequest,
+                    ) -> supervision_pb2.ListFollowUpCallsResponse:
+        return await self.call("ListFollowUpCalls", request)
+
+    async def record_call(self, request: supervision_pb2.RecordFollowUpCallRequest,
+                          ) -> supervision_pb2.RecordFollowUpCallResponse:
+        return await self.call("RecordFollowUpCall", request)

@@ -41,6 +41,10 @@ class GatewaySettings(PlatformSettings):
         default="127.0.0.1:50054",
         description="The audit service's gRPC API (timelines, traces, chain verification)",
     )
+    supervision_grpc_address: str = Field(
+        default="127.0.0.1:50055",
+        description="The supervision service's gRPC API (rankings, indicators, 回访 calls)",
+    )
     agency_callback_master_secret: str = Field(
         default="", description="derives each agency's HMAC callback secret; empty: token callbacks only")
     grpc_timeout_s: float = Field(description="Longest wait for a service's answer before 503", default=10.0, gt=0)
@@ -78,7 +82,7 @@ class GatewaySettings(PlatformSettings):
     @model_validator(mode="after")
     def _addresses_are_targets(self) -> GatewaySettings:
         for name in ("intake_grpc_address", "adapter_grpc_address", "notification_grpc_address",
-                     "audit_grpc_address"):
+                     "audit_grpc_address", "supervision_grpc_address"):
             client_target(getattr(self, name))  # a bad list fails at start, naming the variable
         return self
 

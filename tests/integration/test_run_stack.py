@@ -29,7 +29,8 @@ def test_run_starts_every_service_and_stops_them_on_ctrl_c(kafka_bootstrap: str,
            "OW_INTAKE_GRPC_ADDRESS": f"127.0.0.1:{free_port()}", "OW_ADAPTER_GRPC_ADDRESS": f"127.0.0.1:{free_port()}",
            "OW_SIMULATOR_PORT": str(free_port()), "OW_SIMULATOR_GRPC_ADDRESS": f"127.0.0.1:{free_port()}",
            "OW_NOTIFICATION_GRPC_ADDRESS": f"127.0.0.1:{free_port()}", "OW_SMTP_PORT": str(free_port()),
-           "OW_SMS_GATEWAY_PORT": str(free_port()), "OW_AUDIT_GRPC_ADDRESS": f"127.0.0.1:{free_port()}"}
+           "OW_SMS_GATEWAY_PORT": str(free_port()), "OW_AUDIT_GRPC_ADDRESS": f"127.0.0.1:{free_port()}",
+           "OW_SUPERVISION_GRPC_ADDRESS": f"127.0.0.1:{free_port()}"}
     with open(out, "wb") as sink:
         run = subprocess.Popen([sys.executable, "-m", "onewindow_devtools.run_stack"], cwd=tmp_path, env=env,
                                stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)

@@ -2,10 +2,13 @@
 agencies sit on their tasks gets, for each task, the warning before the deadline, the sign-for
 escalation, and the ladder after it (催办 → 督办 notice with its own deadline → 通报) — each step
 once, on the bus and on the case's audit timeline, even with the supervision service SIGKILLed
-in the middle; a task that is completed in time gets none."""
+in the middle — and its 回访 call once the time limit passed with no answer; a task completed
+in time gets no step, its case a 回访 after the answer, whose outcome is recorded once; the
+month's ranking (JSON and CSV) and the department's indicators count both."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -15,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from onewindow.supervision.v1.events_pb2 import SupervisionStep, SupervisionStepIssued
+from onewindow.supervision.v1.events_pb2 import FollowUpCallPlanned, SupervisionStep, SupervisionStepIssued
+from onewindow_catalog.calendar import CHINA
 from onewindow_catalog.catalog import PACKAGED_DATA
 from tests.support.kafka_io import decode_envelopes, read_all
 from tests.support.processes import wait_until
@@ -32,8 +36,10 @@ escalation:
   - {step: urge, after: {minutes: 0.02}}
   - {step: notice, after: {minutes: 0.1}, respond_within: {minutes: 1}}
   - {step: circular, after: {minutes: 0.2}}
+follow_up: {after_completion: {minutes: 0.1}, after_time_limit: {minutes: 0.5}}
 weights: {response: 0.1, resolution: 0.45, satisfaction: 0.45}
 """
+LEVELS = ("province", "city", "district", "street", "community")
 EVERY_STEP = {SupervisionStep.SUPERVISION_STEP_WARNING, SupervisionStep.SUPERVISION_STEP_SIGN_FOR_OVERDUE,
               SupervisionStep.SUPERVISION_STEP_URGE, SupervisionStep.SUPERVISION_STEP_NOTICE,
               SupervisionStep.SUPERVISION_STEP_CIRCULAR}
@@ -47,10 +53,21 @@ def steps_on_the_bus(stack: Stack, application_id: str) -> list[SupervisionStepI
     records = read_all(stack.bootstrap, stack.topic_prefix + "onewindow.supervision.v1", timeout_s=5)
     found = []
     for envelope in decode_envelopes(records):
-        if envelope.application_id == application_id:
+        if envelope.application_id == application_id and envelope.payload.Is(SupervisionStepIssued.DESCRIPTOR):
             step = SupervisionStepIssued()
             envelope.payload.Unpack(step)
             found.append(step)
+    return found
+
+
+def calls_on_the_bus(stack: Stack, application_id: str) -> list[FollowUpCallPlanned]:
+    records = read_all(stack.bootstrap, stack.topic_prefix + "onewindow.supervision.v1", timeout_s=5)
+    found = []
+    for envelope in decode_envelopes(records):
+        if envelope.application_id == application_id and envelope.payload.Is(FollowUpCallPlanned.DESCRIPTOR):
+            call = FollowUpCallPlanned()
+            envelope.payload.Unpack(call)
+            found.append(call)
     return found
 
 
@@ -96,6 +113,11 @@ def test_warnings_sign_for_and_the_ladder_each_once_through_a_sigkill(kafka_boot
             timeline = http.get(f"/api/v1/applications/{application_id}/timeline").json()
         recorded = [e for e in timeline if e["event_type"] == "SupervisionStepIssued"]
         assert len(recorded) == len(steps) and {e["service"] for e in recorded} == {"ow-supervision"}
+        # No answer within the time limit (30 s): the 回访 call is planned anyway, 30 s after it.
+        wait_until(lambda: calls_on_the_bus(stack, application_id), 90, "no 回访 after the time limit")
+        with stack.client("ops") as http:
+            calls = http.get("/api/v1/supervision/follow-up-calls", params={"application_id": application_id}).json()
+        assert [c["reason"] for c in calls] == ["time_limit"] and len(calls_on_the_bus(stack, application_id)) == 1
     finally:
         assert stack.stop() == 0
 
@@ -105,7 +127,7 @@ def test_a_task_done_in_time_is_never_escalated(kafka_bootstrap: str, tmp_path: 
     policy.write_text(POLICY, encoding="utf-8")
     stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"s{uuid.uuid4().hex[:8]}.", extra_env={
         "OW_SUPERVISION_POLICY_FILE": str(policy), "OW_SIMULATOR_COMPLETE_AFTER_S": "0.2"})
-    stack.start(stack.write_tokens({"ops": {"role": "ops"}}))
+    stack.start(stack.write_tokens({"ops": {"role": "ops"}, "clerk": {"role": "clerk", "region_code": "442000003"}}))
     try:
         with stack.client("ops") as http:
             application_id = http.post("/api/v1/applications", json=WELFARE_CHECK,
@@ -119,5 +141,64 @@ def test_a_task_done_in_time_is_never_escalated(kafka_bootstrap: str, tmp_path: 
         # there is still nothing to warn or escalate.
         time.sleep(13)
         assert steps_on_the_bus(stack, application_id) == []
+        check_follow_up_and_indicators(stack, application_id)
     finally:
         assert stack.stop() == 0
+
+
+def check_follow_up_and_indicators(stack: Stack, application_id: str) -> None:
+    """The answered case's 回访 (6 s after the answer), recorded once; the ranking and the
+    department's months count its tasks."""
+    with stack.client("ops") as http, stack.client("clerk") as clerk:
+        def planned() -> list[dict]:
+            return http.get("/api/v1/supervision/follow-up-calls",
+                            params={"application_id": application_id}).json()
+
+        wait_until(planned, 60, "no 回访 after the answer")
+        [call] = planned()
+        assert call["reason"] == "completed" and call["outcome"] is None
+        assert [c["call_id"] for c in clerk.get("/api/v1/supervision/follow-up-calls").json()] == [call["call_id"]]
+        answer = {"outcome": "satisfied", "note": "老人已回电确认安好"}
+        url = f"/api/v1/supervision/follow-up-calls/{call['call_id']}/outcome"
+        assert clerk.post(url, json=answer).status_code == 403                     # the office's callers only
+        assert http.post(url, json={"outcome": "maybe"}).status_code == 422
+        assert http.post(url, json=answer).status_code == 201
+        assert http.post(url, json=answer).status_code == 409                      # once
+        assert http.post("/api/v1/supervision/follow-up-calls/nope/outcome", json=answer).status_code == 404
+        assert http.get("/api/v1/supervision/follow-up-calls").json() == []           # none left to make
+        [done] = http.get("/api/v1/supervision/follow-up-calls",
+                          params={"open": "false", "application_id": application_id}).json()
+        assert done["outcome"] == "satisfied" and done["recorded_by"] == "ops"
+
+        def on_the_timeline() -> bool:
+            kinds = [e["event_type"] for e in http.get(f"/api/v1/applications/{application_id}/timeline").json()]
+            return "FollowUpCallPlanned" in kinds and "FollowUpCallRecorded" in kinds
+
+        wait_until(on_the_timeline, 30, "the 回访 is not on the case's timeline")
+
+        month = dt.datetime.now(CHINA).strftime("%Y-%m")
+        departments = {t["department_code"] for t in http.get(f"/api/v1/applications/{application_id}").json()["tasks"]}
+        ranked: dict[str, dict] = {}
+        for level in LEVELS:
+            body = http.get("/api/v1/supervision/rankings",
+                            params={"month": month, "scope": "department", "level": level}).json()
+            ranked |= {e["code"]: e for e in body["ranking"]}
+            assert set(body["red_list"]).isdisjoint(body["black_list"])
+        assert departments <= set(ranked)
+        for code in departments:
+            counters = ranked[code]["counters"]
+            assert counters["received"] == counters["signed_for"] == counters["completed"] == 1, counters
+            assert ranked[code]["rates"]["response"] == 1.0 and ranked[code]["score"] is not None
+        code = sorted(departments)[0]
+        history = http.get(f"/api/v1/supervision/indicators/department/{code}",
+                           params={"from": month, "to": month}).json()
+        assert [m["month"] for m in history] == [month] and history[0]["counters"] == ranked[code]["counters"]
+        level = next(lv for lv in LEVELS if code in {
+            e["code"] for e in http.get("/api/v1/supervision/rankings", params={
+                "month": month, "scope": "department", "level": lv}).json()["ranking"]})
+        csv = http.get("/api/v1/supervision/rankings",
+                       params={"month": month, "scope": "department", "level": level, "format": "csv"})
+        assert csv.headers["content-type"].startswith("text/csv") and code in csv.text
+        assert csv.text.lstrip("\ufeff").startswith("rank,code,name,score,volume,response")
+        assert clerk.get("/api/v1/supervision/rankings", params={"month": month}).status_code == 403
+        assert http.get("/api/v1/supervision/rankings", params={"month": "2026-13"}).status_code == 422

@@ -48,6 +48,7 @@ class Stack:
     smtp_port: int = field(default_factory=free_port)
     sms_port: int = field(default_factory=free_port)
     audit_port: int = field(default_factory=free_port)
+    supervision_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     agency_tokens: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -125,6 +126,7 @@ class Stack:
                "OW_NOTIFICATION_GRPC_ADDRESS": f"127.0.0.1:{self.notification_port}",
                "OW_SMTP_PORT": str(self.smtp_port), "OW_SMTP_MAILDIR": str(self.maildir),
                "OW_SMS_GATEWAY_PORT": str(self.sms_port), "OW_AUDIT_GRPC_ADDRESS": f"127.0.0.1:{self.audit_port}",
+               "OW_SUPERVISION_GRPC_ADDRESS": f"127.0.0.1:{self.supervision_port}",
                **self.extra_env}
         self.out = self.root / "run.out"
         with open(self.out, "wb") as sink:

@@ -69,7 +69,7 @@ async def overview(request: Request) -> HTMLResponse:
             return False
 
     clients = {"intake": state.intake, "department-adapter": state.adapter, "notification": state.notification,
-               "audit": state.audit}
+               "audit": state.audit, "supervision": state.supervision}
     answers = await asyncio.gather(kafka(), *(client.ready(timeout) for client in clients.values()))
     health = [("kafka", settings.kafka_bootstrap_servers, answers[0])] + [
         (name, client.address, ok) for (name, client), ok in zip(clients.items(), answers[1:], strict=True)]

@@ -13,6 +13,8 @@ class SupervisionSettings(PlatformSettings):
     service_name: str = Field(
         default="ow-supervision", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
+    supervision_grpc_address: str = Field(
+        default="127.0.0.1:50055", description="Where the rankings, indicators and 回访 API listens")
     holidays_dir: Path | None = Field(default=None, description="extra official holiday schedules (<year>.yaml)")
     supervision_policy_file: Path | None = Field(
         default=None, description="the supervision office's policy (warnings, ladder, 回访, weights); "

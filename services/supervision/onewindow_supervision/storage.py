@@ -290,3 +290,10 @@ def follow_up_calls(tx: Transaction, *, open_only: bool, region_prefix: str = ""
     rows = tx.execute(f"SELECT {_CALL_COLUMNS} FROM follow_up_calls WHERE {' AND '.join(where)}"
                       f" ORDER BY due_at LIMIT ?", (*params, limit)).fetchall()
     return [FollowUpCall(*row) for row in rows]
+
+
+def history(tx: Transaction, scope: str, code: str, from_month: str, to_month: str) -> dict[str, Counters]:
+    rows = tx.execute(f"SELECT month, {', '.join(COUNTER_COLUMNS)} FROM monthly_counters"
+                      " WHERE scope = ? AND code = ? AND month >= ? AND month <= ? ORDER BY month",
+                      (scope, code, from_month, to_month)).fetchall()
+    return {row[0]: Counters(*row[1:]) for row in rows}
