@@ -255,7 +255,7 @@ def test_ops_reads_the_waterfall_and_replays_a_parked_delivery(new_page: Any, ax
     page.goto("/ops")
     sign_in(page, "zhao.ops", "/ops")
     expect(page.get_by_role("heading", name="服务健康")).to_be_visible()
-    expect(page.locator("table tr.ok")).to_have_count(5)        # Kafka and the four gRPC services
+    expect(page.locator("table tr.ok")).to_have_count(6)        # Kafka and the five gRPC services
     row = page.locator("tr[data-parked]", has_text=case_id)
     expect(row).to_have_count(1)
     axe.check(page)

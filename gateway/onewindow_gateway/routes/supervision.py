@@ -106,6 +106,8 @@ async def get_ranking(request: Request, month: str, scope: str, level: str,
 
 
 @router.get("/rankings", response_model=RankingOut,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "JSON, or with format=csv the ranking as a CSV file"}},
             summary="The month's ranking of a level with its red and black lists (ops); format=csv for a file")
 async def rankings(request: Request, principal: CurrentPrincipal,
                    month: Annotated[str, Query(pattern=MONTH, description="YYYY-MM")],

@@ -45,6 +45,16 @@ JVM_FLAGS = [
 MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
 
+
+def new_cluster_id() -> str:
+    """A random cluster id as Kafka writes them (URL-safe base64 of 16 bytes), never starting
+    with '-': the storage tool's argument parser would take such an id for an option (about one
+    id in 64 did, and the broker then never started)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
 class SetupError(RuntimeError):
     """Something the developer has to fix; the message says what."""
 
@@ -152,9 +162,8 @@ class LocalBroker:
         if (self.data_dir / "meta.properties").is_file():
             return
         cluster_id_file = (self.home.parent if self.voters else self.home) / "cluster-id"  # one per cluster
-        if not cluster_id_file.is_file():
-            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-            cluster_id_file.write_text(cluster_id + "\n")
+        if not cluster_id_file.is_file() or cluster_id_file.read_text().startswith("-"):
+            cluster_id_file.write_text(new_cluster_id() + "\n")
         cluster_id = cluster_id_file.read_text().strip()
         result = subprocess.run(
             [_require_tool("java", "install JDK 17"), "-cp", f"{self.libs}/*",
