@@ -20,8 +20,15 @@ from .errors import BodySizeLimit, install_error_handlers
 from .pages import install_pages
 from .pages.web import error_page, is_page_path
 from .rate_limit import RateLimiter
-from .routes import agency, applications, catalog, me, ops, providers, satisfaction, supervision
-from .rpc_clients import AdapterClient, AuditClient, IntakeClient, NotificationClient, SupervisionClient
+from .routes import agency, applications, catalog, ledger, me, ops, providers, satisfaction, supervision
+from .rpc_clients import (
+    AdapterClient,
+    AuditClient,
+    IntakeClient,
+    LedgerClient,
+    NotificationClient,
+    SupervisionClient,
+)
 from .schemas import ErrorOut
 from .settings import GatewaySettings
 from .tracing_middleware import TraceRequests
@@ -46,6 +53,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         await app.state.notification.close()
         await app.state.audit.close()
         await app.state.supervision.close()
+        await app.state.ledger.close()
 
     docs = settings.gateway_docs  # production turns the interactive docs and the schema off
     app = FastAPI(
@@ -65,6 +73,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.notification = NotificationClient(settings.notification_grpc_address, settings.grpc_timeout_s)
     app.state.audit = AuditClient(settings.audit_grpc_address, settings.grpc_timeout_s)
     app.state.supervision = SupervisionClient(settings.supervision_grpc_address, settings.grpc_timeout_s)
+    app.state.ledger = LedgerClient(settings.supervision_grpc_address, settings.grpc_timeout_s)
     app.state.seen_signatures = SeenSignatures()
     app.state.rate_limit = RateLimiter.share_of(settings.rate_limit_per_s, settings.rate_limit_burst,
                                                 settings.gateway_processes)
@@ -80,7 +89,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"], max_age=600)
     app.include_router(health.router)
     for router in (applications.router, catalog.router, agency.router, ops.router, me.router, providers.router,
-                   satisfaction.router, supervision.router):
+                   satisfaction.router, supervision.router, ledger.router):
         # The contract documents the one error format every error answer has (422 included,
         # instead of FastAPI's default validation-error schema).
         app.include_router(router, responses=ERROR_RESPONSES)

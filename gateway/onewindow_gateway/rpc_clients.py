@@ -13,6 +13,7 @@ from fastapi import HTTPException, status
 from onewindow.adapter.v1 import adapter_pb2, adapter_pb2_grpc
 from onewindow.audit.v1 import audit_pb2, audit_pb2_grpc
 from onewindow.intake.v1 import intake_pb2, intake_pb2_grpc
+from onewindow.ledger.v1 import ledger_pb2, ledger_pb2_grpc
 from onewindow.notification.v1 import notification_pb2, notification_pb2_grpc
 from onewindow.supervision.v1 import supervision_pb2, supervision_pb2_grpc
 from onewindow_platform.rpc import CLIENT_OPTIONS, client_target, outgoing_metadata
@@ -176,3 +177,30 @@ class SupervisionClient(RpcClient):
     async def record_call(self, request: supervision_pb2.RecordFollowUpCallRequest,
                           ) -> supervision_pb2.RecordFollowUpCallResponse:
         return await self.call("RecordFollowUpCall", request)
+
+
+class LedgerClient(RpcClient):
+    """The ledger of livelihood projects, served by the supervision service on its port."""
+
+    name = "ledger"
+
+    def __init__(self, address: str, timeout_s: float) -> None:
+        super().__init__(address, timeout_s, ledger_pb2_grpc.LedgerServiceStub)
+
+    async def register(self, request: ledger_pb2.RegisterProjectRequest) -> ledger_pb2.ProjectChanged:
+        return await self.call("RegisterProject", request)
+
+    async def progress(self, request: ledger_pb2.ReportProgressRequest) -> ledger_pb2.ProjectChanged:
+        return await self.call("ReportProgress", request)
+
+    async def complete(self, request: ledger_pb2.CompleteProjectRequest) -> ledger_pb2.ProjectChanged:
+        return await self.call("CompleteProject", request)
+
+    async def rate(self, request: ledger_pb2.RateProjectRequest) -> ledger_pb2.ProjectChanged:
+        return await self.call("RateProject", request)
+
+    async def projects(self, request: ledger_pb2.ListProjectsRequest) -> ledger_pb2.ListProjectsResponse:
+        return await self.call("ListProjects", request)
+
+    async def project(self, project_id: str) -> ledger_pb2.Project:
+        return await self.call("GetProject", ledger_pb2.GetProjectRequest(project_id=project_id))

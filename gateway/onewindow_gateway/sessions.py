@@ -125,6 +125,11 @@ class SessionSigner:
     # A citizen who gave a case number and the right phone digits may read that case for a short
     # while: the proof is a signed cookie, so the case number alone (in a QR code, a URL, a
     # browser history) never shows the case.
+    def rater_key(self, project_id: str, person: str) -> str:
+        """Who rated a project, as a keyed digest of the person (a phone number, a citizen's
+        subject id): the same person rates a project once, and no phone number leaves the gateway."""
+        return _b64(self._mac("project-rater", f"{project_id}\0{person}".encode()))
+
     def status_grant(self, application_id: str, now: float) -> str:
         return self._seal("status", [application_id, now])
 

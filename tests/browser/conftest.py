@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from onewindow_devtools.browser import ensure_axe, ensure_chromium
+from onewindow_supervision.domain.policy import SHIPPED as SHIPPED_POLICY
 from tests.integration.test_agency_loop import fast_connectors
 from tests.support.stack import PAGE_PASSWORD, Stack
 
@@ -27,7 +28,8 @@ SERIOUS = ("serious", "critical")
 def page_stack(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("pages-stack")
     stack = Stack(root=root, bootstrap=kafka_bootstrap, topic_prefix=f"p{uuid.uuid4().hex[:8]}.", extra_env={
-        "OW_CONNECTORS_FILE": str(fast_connectors(root)), "OW_SIMULATOR_COMPLETE_AFTER_S": "0.3"})
+        "OW_CONNECTORS_FILE": str(fast_connectors(root)), "OW_SIMULATOR_COMPLETE_AFTER_S": "0.3",
+        "OW_SUPERVISION_POLICY_FILE": str(fast_follow_up(root))})
     stack.write_accounts(ACCOUNTS)
     tokens = stack.write_tokens({"clerk": {"role": "clerk", "region_code": "110101"}, "ops": {"role": "ops"}})
     stack.start(tokens)
@@ -41,6 +43,16 @@ def simulator(page_stack: Stack) -> Iterator[httpx.Client]:
         http.post("/control/reset")
         yield http
         http.post("/control/reset")
+
+
+def fast_follow_up(root: Path) -> Path:
+    """The shipped supervision policy with the 回访 three seconds after the answer (not a day)."""
+    shipped = SHIPPED_POLICY.read_text(encoding="utf-8")
+    assert "after_completion: {hours: 24}" in shipped
+    policy = root / "supervision-policy.yaml"
+    policy.write_text(shipped.replace("after_completion: {hours: 24}", "after_completion: {minutes: 0.05}"),
+                      encoding="utf-8")
+    return policy
 
 
 # Package scope, not session: Playwright's sync API holds an asyncio loop in this thread while it

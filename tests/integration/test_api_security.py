@@ -209,3 +209,37 @@ def test_api8_docs_and_cors_are_switched_by_configuration(tmp_path: Path) -> Non
     finally:
         gateway.terminate()
         gateway.wait(timeout=30)
+
+
+def test_api1_the_ledger_is_changed_by_its_owner_or_ops_and_rated_once_per_citizen(stack: Stack) -> None:
+    project_id = f"PRJ-{uuid.uuid4().hex[:8]}"
+    body = {"project_id": project_id, "title": "和平里社区加装电梯", "owner_department_code": "110101.tax",
+            "region_code": "110101001", "milestones": [{"milestone_id": "m1", "title": "竣工", "due_on": "2099-01-01"}],
+            "source_application_ids": ["110101-20261201-00001"]}
+    assert call(stack, None, "GET", "/api/v1/ledger/projects").status_code == 401
+    assert call(stack, "clerk-dongcheng", "POST", "/api/v1/ledger/projects", json=body).status_code == 403
+    assert call(stack, "stranger-agency", "POST", "/api/v1/ledger/projects", json=body).status_code == 403
+    assert call(stack, "tax", "POST", "/api/v1/ledger/projects", json=body | {"owner": "x"}).status_code == 422
+    assert call(stack, "tax", "POST", "/api/v1/ledger/projects", json=body | {
+        "milestones": [{"milestone_id": "m1", "title": "竣工", "due_on": "2099-02-30"}]}).status_code == 422
+    created = call(stack, "tax", "POST", "/api/v1/ledger/projects", json=body)
+    assert created.status_code == 201, created.text
+    assert call(stack, "tax", "POST", "/api/v1/ledger/projects", json=body).json() == created.json()   # a retry
+    assert call(stack, "ops", "POST", "/api/v1/ledger/projects",
+                json=body | {"title": "另一个"}).status_code == 409
+    progress = {"update_id": "u1", "percent_done": 100, "milestone_reached": "m1", "note": "电梯已通过验收"}
+    url = f"/api/v1/ledger/projects/{project_id}"
+    assert call(stack, "stranger-agency", "POST", f"{url}/progress", json=progress).status_code == 403
+    assert call(stack, "citizen", "POST", f"{url}/ratings", json={"rating": "satisfied"}).status_code == 409
+    assert call(stack, "tax", "POST", f"{url}/completion").status_code == 409          # m1 not reached
+    assert call(stack, "tax", "POST", f"{url}/progress", json=progress).status_code == 201
+    assert call(stack, "ops", "POST", f"{url}/completion").status_code == 201
+    assert call(stack, "tax", "POST", f"{url}/ratings", json={"rating": "satisfied"}).status_code == 403
+    assert call(stack, "citizen", "POST", f"{url}/ratings", json={"rating": "great"}).status_code == 422
+    assert call(stack, "citizen", "POST", f"{url}/ratings", json={"rating": "satisfied"}).status_code == 201
+    assert call(stack, "citizen", "POST", f"{url}/ratings", json={"rating": "dissatisfied"}).status_code == 409
+    assert call(stack, "other-citizen", "POST", f"{url}/ratings", json={"rating": "dissatisfied"}).status_code == 201
+    shown = call(stack, "clerk-xicheng", "GET", url).json()                 # everyone signed in reads the ledger
+    assert shown["completed_on"] and shown["ratings"] == 2 and shown["satisfaction_rate"] == 0.5
+    assert [u["note"] for u in shown["updates"]] == ["电梯已通过验收"] and not shown["behind_schedule"]
+    assert call(stack, "ops", "GET", "/api/v1/ledger/projects/nope").status_code == 404

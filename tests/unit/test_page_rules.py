@@ -11,6 +11,8 @@ import pytest
 from onewindow_catalog import load_catalog
 from onewindow_catalog.calendar import CHINA, WorkingCalendar
 from onewindow_gateway.accounts import Account
+from onewindow_gateway.pages import ledger_pages
+from onewindow_gateway.pages import rate_chart as chart_rules
 from onewindow_gateway.pages.forms import form_widgets, matching_items, parse_application_form
 from onewindow_gateway.pages.labels import missing_fields, time_left
 from onewindow_gateway.pages.ops_console import waterfall
@@ -125,3 +127,48 @@ def test_only_a_path_of_this_site_is_a_place_to_go_after_sign_in(target: str | N
 def test_page_paths_are_told_from_api_paths() -> None:
     assert all(is_page_path(p) for p in ("/", "/signin", "/counter/queue", "/status/x", "/ops", "/ops/dead-letters"))
     assert not any(is_page_path(p) for p in ("/api/v1/ops/parked-tasks", "/healthz", "/docs", "/opsx"))
+
+
+def test_the_month_range_is_every_month_between_and_refuses_nonsense() -> None:
+    assert chart_rules.month_range("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert chart_rules.month_range("2026-03", "2026-03") == ["2026-03"]
+    assert chart_rules.months_back("2026-03", 12) == "2025-04" and chart_rules.months_back("2026-12", 1) == "2026-12"
+    for first, last in (("2026-04", "2026-03"), ("2020-01", "2026-01"), ("2026-13", "2026-12"), ("x", "2026-01")):
+        with pytest.raises(chart_rules.BadMonthRange):
+            chart_rules.month_range(first, last)
+
+
+def test_the_rate_chart_places_each_rate_by_month_and_breaks_where_a_month_has_none() -> None:
+    months = ["2026-01", "2026-02", "2026-03", "2026-04"]
+    chart = chart_rules.rate_chart(months, {"2026-01": {"response": 1.0, "satisfaction": 0.5},
+                                            "2026-02": {"response": 0.0},
+                                            "2026-04": {"response": 0.75, "redo": 1.5}})   # 150 % is clamped
+    lines = {line.rate: line for line in chart.lines}
+    assert set(lines) == {"response", "satisfaction", "redo"}              # rates never seen draw no line
+    response = lines["response"]
+    assert [len(s) for s in response.segments] == [2, 1]                  # March has no fact: a gap
+    top, bottom = chart.top, chart.height - chart.bottom
+    first, second, last = response.points
+    assert (first.y, second.y) == (top, bottom) and first.x == chart.left
+    assert last.x == chart.width - chart.right and last.y == round(top + 0.25 * (bottom - top), 1)
+    assert lines["redo"].points[0].y == top
+    assert [t.label for t in chart.x_ticks] == months and [t.label for t in chart.y_ticks][-1] == "100%"
+    assert chart_rules.polyline(response.segments[0]) == f"{first.x},{first.y} {second.x},{second.y}"
+    shapes = ("circle", "square", "diamond", "triangle")
+    assert all(chart_rules.marker_path(shape, 10, 10).startswith("M") for shape in shapes)
+
+
+def test_a_long_chart_labels_every_few_months_and_always_the_last() -> None:
+    months = chart_rules.month_range("2024-01", "2026-12")
+    labels = [t.label for t in chart_rules.rate_chart(months, {}).x_ticks]
+    assert len(labels) <= 13 and labels[0] == "2024-01" and labels[-1] == "2026-12"
+
+
+def test_the_ledger_form_reads_milestones_one_per_line_date_first_and_names_bad_lines() -> None:
+    read = ledger_pages.parse_milestones("2026-10-31 设计与招标\n\n  2027-01-31   竣工验收 \n")
+    assert read.milestones == [("m1", "设计与招标", "2026-10-31"), ("m2", "竣工验收", "2027-01-31")] and not read.errors
+    bad = ledger_pages.parse_milestones("十月底 招标\n2026-11-30\n2026-12-01 验收")
+    assert bad.errors == ["第 1 行: 以日期开头 (YYYY-MM-DD), 再写节点名称", "第 2 行: 日期后写节点名称"]
+    assert ledger_pages.parse_milestones("  \n").errors == ["至少一个节点"]
+    assert ledger_pages.case_numbers("A-1, B-2；A-1\nC-3") == ["A-1", "B-2", "C-3"]
+    assert ledger_pages.new_project_id().startswith("PRJ-")

@@ -13,7 +13,7 @@ from onewindow_catalog.calendar import WorkingCalendar
 from ..rate_limit import RateLimiter
 from ..sessions import SessionSigner
 from ..settings import GatewaySettings
-from . import citizen, counter, ops_console, sign_in
+from . import citizen, counter, ledger_pages, ops_console, sign_in, supervision_console
 from .web import HERE, PageHeaders, SignInNeeded, UserDirectory, redirect
 
 
@@ -30,6 +30,7 @@ def install_pages(app: FastAPI, settings: GatewaySettings) -> None:
         return redirect(f"/signin?next={quote(exc.next_path, safe='/')}")
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for router in (sign_in.router, counter.router, citizen.router, ops_console.router):
+    for router in (sign_in.router, counter.router, citizen.router, ops_console.router, supervision_console.router,
+                   ledger_pages.public, ledger_pages.console):
         app.include_router(router)
     app.add_middleware(PageHeaders)

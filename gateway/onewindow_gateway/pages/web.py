@@ -32,7 +32,7 @@ templates.env.filters.update(status_label=labels.status_label, task_status_label
                              level_label=labels.level_label, local_time=labels.local_time)
 
 # Paths that answer HTML: their errors are pages too (everything else answers the API's JSON).
-PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/status", "/ops/", "/mode", "/static/")
+PAGE_PREFIXES = ("/signin", "/signout", "/counter", "/status", "/ops/", "/mode", "/static/", "/projects")
 
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
                            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")

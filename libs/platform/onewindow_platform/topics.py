@@ -1,7 +1,8 @@
 """The topic registry: every topic, which events it carries, and how it is created.
 
 Each domain has one topic keyed by application id (so a case's events stay in order on one
-partition) and a dead-letter topic `<topic>.dlq`. Names are versioned like the contracts.
+partition) — the ledger's is keyed by project id, a project being its own case — and a
+dead-letter topic `<topic>.dlq`. Names are versioned like the contracts.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kafka.errors import KafkaTimeoutError, TopicAlreadyExistsError
 
 from onewindow.application.v1 import events_pb2 as application_events
 from onewindow.feedback.v1 import events_pb2 as feedback_events
+from onewindow.ledger.v1 import events_pb2 as ledger_events
 from onewindow.notification.v1 import events_pb2 as notification_events
 from onewindow.supervision.v1 import events_pb2 as supervision_events
 from onewindow.task.v1 import events_pb2 as task_events
@@ -41,8 +43,9 @@ TASKS = Topic("onewindow.tasks.v1", task_events)  # one department's task within
 NOTIFICATIONS = Topic("onewindow.notifications.v1", notification_events)  # messages sent to citizens
 FEEDBACK = Topic("onewindow.feedback.v1", feedback_events)  # satisfaction ratings (好差评)
 SUPERVISION = Topic("onewindow.supervision.v1", supervision_events)  # 督办 steps and 回访 calls
+LEDGER = Topic("onewindow.ledger.v1", ledger_events)  # livelihood projects (实事项目台账), keyed by project id
 
-ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK, SUPERVISION)
+ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK, SUPERVISION, LEDGER)
 
 
 def physical_name(settings: PlatformSettings, name: str) -> str:

@@ -14,7 +14,7 @@ class SupervisionSettings(PlatformSettings):
         default="ow-supervision", validation_alias=AliasChoices("OTEL_SERVICE_NAME", "OW_SERVICE_NAME"),
     )
     supervision_grpc_address: str = Field(
-        default="127.0.0.1:50055", description="Where the rankings, indicators and 回访 API listens")
+        default="127.0.0.1:50055", description="Where the rankings, indicators, 回访 and ledger APIs listen")
     holidays_dir: Path | None = Field(default=None, description="extra official holiday schedules (<year>.yaml)")
     supervision_policy_file: Path | None = Field(
         default=None, description="the supervision office's policy (warnings, ladder, 回访, weights); "

@@ -14,6 +14,7 @@ from onewindow_platform.storage import Database, Transaction
 from onewindow_platform.worker import JobTable
 
 from .domain.indicators import Counters
+from .ledger_store import SCHEMA_3 as LEDGER_SCHEMA
 
 COUNTER_COLUMNS = tuple(f.name for f in fields(Counters))
 
@@ -87,6 +88,7 @@ CREATE INDEX IF NOT EXISTS follow_up_calls_open ON follow_up_calls (outcome, due
 SCHEMA = Schema("supervision", (
     Migration(1, "followed tasks, issued steps, monthly counters", SCHEMA_1),
     Migration(2, "task purpose (redo), followed cases and their 回访 calls", SCHEMA_2),
+    Migration(3, "the ledger of livelihood projects (实事项目台账)", LEDGER_SCHEMA),
 ))
 
 
