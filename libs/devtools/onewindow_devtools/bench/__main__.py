@@ -44,6 +44,7 @@ from typing import Any, cast
 from onewindow_devtools.kafka_local import LocalBroker
 from onewindow_devtools.registry import COMPONENTS
 
+from . import supervision_scale
 from .cpu import OURS, CpuSnapshot, by_group
 from .load import BODY, percentile, run_load
 from .machine import describe
@@ -301,7 +302,27 @@ def summary_of(results: dict[str, Any]) -> dict[str, float | int | None]:
         "hop_alone_ratio_min": round(min(hops) / relay, 3) if hops and relay else None,
         "trace_sampling_ratio": get("settings", "trace_sampling_ratio"),
         "cases_traced_percent": round(100 * traced["traced"] / traced["cases"], 2) if traced.get("cases") else None,
+        "supervision_cases": get("supervision_scale", "cases"),
+        "supervision_ranking_p99_ms": get("supervision_scale", "ranking", "p99_ms"),
+        "supervision_recount_equal": get("supervision_scale", "recount_equal"),
     }
+
+
+def supervision_alone(args: argparse.Namespace) -> int:
+    """`--only supervision-scale`: #17's figures without the stack (the report has only them)."""
+    from .report import write_report
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    work = (Path.cwd() / ".run" / "bench" / stamp).resolve()
+    results: dict[str, Any] = {"when": stamp, "settings": describe(args.sampling, "not used"),
+                               "supervision_scale": supervision_scale.run(args.supervision_cases, 20261101,
+                                                                          work / "supervision")}
+    results["summary"] = summary_of(results)
+    # Beside the full runs, not among them: the newest full run stays the one `bench-targets` reads.
+    paths = write_report(results, Path(args.out) / "supervision-scale", stamp)
+    print(paths[0].read_text(encoding="utf-8"))
+    print(f"bench: written {', '.join(str(p) for p in paths)}")
+    return 0 if results["supervision_scale"]["recount_equal"] else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -317,8 +338,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle", type=int, default=60, help="seconds the stack is left without load (idle cost)")
     parser.add_argument("--layout-seconds", type=int, default=60,
                         help="seconds of each layout's run (one instance on SQLite, two on PostgreSQL); 0 skips")
+    parser.add_argument("--supervision-cases", type=int, default=1_000_000,
+                        help="cases of one month through supervision's handlers, its ranking timed (0 skips)")
+    parser.add_argument("--only", choices=("supervision-scale",), default=None,
+                        help="run this part alone (no stack, no broker) and report it")
     parser.add_argument("--out", default="bench/results")
     args = parser.parse_args(argv)
+    if args.only == "supervision-scale":
+        return supervision_alone(args)
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir = Path(args.out)
@@ -372,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.layout_seconds > 0:
             results["layouts"] = compare_layouts(work, bootstrap, args.sampling, round(best / 2, 1),
                                                  args.layout_seconds, args.connections)
+        if args.supervision_cases > 0:
+            results["supervision_scale"] = supervision_scale.run(args.supervision_cases, 20261101, work / "supervision")
         print("bench: baseline — empty consume→produce relay", flush=True)
         results["baseline_relay"] = relay_rate(bootstrap, 50_000, int(str(results["record_bytes"])))
         print(f"bench: baseline_relay: {json.dumps(results['baseline_relay'])}", flush=True)

@@ -15,6 +15,8 @@ TARGET_SUBMIT_P99_MS = 25.0
 TARGET_DISPATCH_P99_MS = 100.0
 TARGET_GATEWAY_RATIO = 0.5
 TARGET_HOP_RATIO = 0.7
+TARGET_RANKING_P99_MS = 200.0      # #17: the month's ranking with ≥ 1,000,000 cases loaded
+TARGET_SCALE_CASES = 1_000_000
 PHASES = ("maximum", "sustained", "latency_at_50pct", "latency_at_80pct")
 
 
@@ -60,13 +62,38 @@ def target_rows(summary: dict[str, Any]) -> list[str]:
     ]
 
 
+def supervision_rows(scale: dict[str, Any] | None) -> list[str]:
+    """#17's figures: a month of one province's cases through supervision's handlers, the ranking
+    read off the counters, and the counters against a from-scratch recount."""
+    if not scale:
+        return []
+    ranking, csv = scale["ranking"], scale["ranking_csv"]
+    enough = scale["cases"] >= TARGET_SCALE_CASES
+    return [
+        "", f"## Supervision at scale (#17): {scale['cases']:,} cases of one month, seed {scale['seed']}", "",
+        f"{scale['events']:,} facts ({scale['tasks']:,} tasks) through the real handlers into SQLite in "
+        f"{scale['load_s']} s ({scale['events_per_s']:,} facts/s, a transaction per 500 cases); "
+        f"{scale['counter_rows']:,} counter rows, store {scale['store_mb']} MB. Rankings asked for over gRPC, "
+        f"every level in turn ({ranking['ranked_min']}–{ranking['ranked_max']} ranked per answer).", "",
+        "| measure | value | target | met |", "|---|---:|---|---|",
+        f"| cases loaded | {scale['cases']:,} | ≥ {TARGET_SCALE_CASES:,} | {_met(enough)} |",
+        f"| ranking p50 / p99 / max (ms, {ranking['queries']} queries) | {ranking['p50_ms']} / {ranking['p99_ms']} / "
+        f"{ranking['max_ms']} | p99 ≤ {TARGET_RANKING_P99_MS:g} | {_met(ranking['p99_ms'] <= TARGET_RANKING_P99_MS)} |",
+        f"| ranking with CSV p50 / p99 / max (ms, {csv['queries']} queries) | {csv['p50_ms']} / {csv['p99_ms']} / "
+        f"{csv['max_ms']} | p99 ≤ {TARGET_RANKING_P99_MS:g} | {_met(csv['p99_ms'] <= TARGET_RANKING_P99_MS)} |",
+        f"| counters equal to the recount | {'yes' if scale['recount_equal'] else 'no'} | every row | "
+        f"{_met(scale['recount_equal'])} |",
+        *(f"| difference | {d} | | |" for d in scale.get("recount_differences", [])),
+    ]
+
+
 def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Path, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / f"{stamp}.json", out_dir / f"{stamp}.md"
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     s = results["settings"]
-    bare = results["baseline_http"]["accepted_per_s"]
-    relay = results["baseline_relay"]["records_per_s"]
+    bare = results.get("baseline_http", {}).get("accepted_per_s")
+    relay = results.get("baseline_relay", {}).get("records_per_s")
     done_means = results.get("done_means", {})
     lines = [
         f"# onewindow benchmark {stamp}", "",
@@ -108,6 +135,7 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
             lines.append(f"| {name} | {run['accepted']} | {run['end_to_end_per_s']} | {run['not_done']} | "
                          f"{run['submit_p99_ms']} | {run['accept_to_dispatch_ms']['p99']} | {_num(cpu.get('ours'))} / "
                          f"{_num(cpu.get('broker'))} / {_num(cpu.get('database'))} / {_num(cpu.get('doubles'))} |")
+    lines += supervision_rows(results.get("supervision_scale"))
     lines += ["", "## Against the baselines", "", "| measure | value | baseline | ratio | target | met |",
               "|---|---:|---:|---:|---|---|"]
     if (alone := results.get("gateway_alone", {}).get("http", {}).get("accepted_per_s")) is not None:
