@@ -4,7 +4,9 @@ escalation, and the ladder after it (催办 → 督办 notice with its own deadl
 once, on the bus and on the case's audit timeline, even with the supervision service SIGKILLed
 in the middle — and its 回访 call once the time limit passed with no answer; a task completed
 in time gets no step, its case a 回访 after the answer, whose outcome is recorded once; the
-month's ranking (JSON and CSV) and the department's indicators count both."""
+month's ranking (JSON and CSV) and the department's indicators count both; and a second
+supervision process replaying every topic from the beginning into an empty store ends with the
+same counters and 回访 calls."""
 
 from __future__ import annotations
 
@@ -16,14 +18,17 @@ import time
 import uuid
 from pathlib import Path
 
+import grpc
 import pytest
 
+from onewindow.common.v1.types_pb2 import Level
+from onewindow.supervision.v1 import supervision_pb2, supervision_pb2_grpc
 from onewindow.supervision.v1.events_pb2 import FollowUpCallPlanned, SupervisionStep, SupervisionStepIssued
 from onewindow_catalog.calendar import CHINA
 from onewindow_catalog.catalog import PACKAGED_DATA
 from tests.support.kafka_io import decode_envelopes, read_all
-from tests.support.processes import wait_until
-from tests.support.stack import Stack
+from tests.support.processes import ServiceProcess, wait_until
+from tests.support.stack import Stack, free_port
 
 pytestmark = pytest.mark.kafka
 
@@ -142,8 +147,46 @@ def test_a_task_done_in_time_is_never_escalated(kafka_bootstrap: str, tmp_path: 
         time.sleep(13)
         assert steps_on_the_bus(stack, application_id) == []
         check_follow_up_and_indicators(stack, application_id)
+        check_a_replay_rebuilds_the_store(stack, tmp_path, policy)
     finally:
         assert stack.stop() == 0
+
+
+def read_model(port: int) -> dict[str, object]:
+    """What a supervision store answers: every level's counters of this month, and the 回访 calls."""
+    month = dt.datetime.now(CHINA).strftime("%Y-%m")
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = supervision_pb2_grpc.SupervisionServiceStub(channel)
+        found: dict[str, object] = {}
+        for scope in (supervision_pb2.Scope.SCOPE_DEPARTMENT, supervision_pb2.Scope.SCOPE_REGION):
+            for level in (Level.LEVEL_PROVINCE, Level.LEVEL_CITY, Level.LEVEL_DISTRICT, Level.LEVEL_STREET,
+                          Level.LEVEL_COMMUNITY):
+                ranking = stub.GetRanking(supervision_pb2.GetRankingRequest(month=month, scope=scope, level=level),
+                                          timeout=10)
+                for entry in ranking.ranking:
+                    found[f"{scope}:{level}:{entry.indicators.code}"] = entry.indicators.counters.SerializeToString()
+        calls = stub.ListFollowUpCalls(supervision_pb2.ListFollowUpCallsRequest(open_only=False), timeout=10).calls
+        found["calls"] = sorted((c.call_id, c.application_id, c.outcome, c.note) for c in calls)
+    return found
+
+
+def check_a_replay_rebuilds_the_store(stack: Stack, tmp_path: Path, policy: Path) -> None:
+    """A second supervision process with an empty store and a consumer group of its own reads
+    every topic from the beginning: it ends with the same counters and 回访 calls (outcomes too)."""
+    live = read_model(stack.supervision_port)
+    assert len(live) > 1 and live["calls"]
+    port = free_port()
+    replay = ServiceProcess.python_module("onewindow_supervision", {
+        "OW_KAFKA_BOOTSTRAP_SERVERS": stack.bootstrap, "OW_TOPIC_PREFIX": stack.topic_prefix,
+        "OW_DATA_DIR": str(tmp_path / "replay-data"), "OW_SERVICE_NAME": "ow-supervision-replay",
+        "OW_SUPERVISION_GRPC_ADDRESS": f"127.0.0.1:{port}", "OW_SUPERVISION_POLICY_FILE": str(policy)},
+        tmp_path / "replay", "supervision-replay").start()
+    try:
+        replay.wait_for_log('"msg": "consuming"')
+        wait_until(lambda: read_model(port) == live, 60, "the replayed store differs from the live one",
+                   on_timeout=lambda: f"live {live}\nreplayed {read_model(port)}\n{replay.log_tail()}")
+    finally:
+        assert replay.terminate() == 0
 
 
 def check_follow_up_and_indicators(stack: Stack, application_id: str) -> None:

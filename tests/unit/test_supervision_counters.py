@@ -16,6 +16,8 @@ from onewindow.common.v1.types_pb2 import Deadline, Outcome
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
 from onewindow.supervision.v1.events_pb2 import (
     FollowUpCallPlanned,
+    FollowUpCallRecorded,
+    FollowUpOutcome,
     FollowUpReason,
     SupervisionStep,
     SupervisionStepIssued,
@@ -227,3 +229,27 @@ def test_the_follow_up_call_is_planned_once_after_completion_or_after_the_time_l
     assert states == {answered: "done", silent: "done", waiting: "pending"}
     assert {c.application_id for c in listed} == {answered, silent} and {c.call_id for c in listed} == \
         {c.call_id for c in calls}
+
+
+def test_the_follow_up_calls_and_their_outcomes_come_back_from_the_topic_into_an_empty_store(
+        database_factory: Callable[[str], Database], tmp_path: Path) -> None:
+    """The 回访 work list is derived too: its own events, replayed, rebuild it with the outcomes."""
+    live, replayed = Store(database_factory("live"), tmp_path), Store(database_factory("replayed"), tmp_path)
+    at = NOV_30 + dt.timedelta(days=2)
+    planned = FollowUpCallPlanned(call_id="call-1", reason=FollowUpReason.FOLLOW_UP_REASON_COMPLETED,
+                                  region_code="110101")
+    planned.due_at.FromDatetime(at)
+    recorded = FollowUpCallRecorded(call_id="call-1", outcome=FollowUpOutcome.FOLLOW_UP_OUTCOME_SATISFIED,
+                                    note="已回电")
+    for store in (live, replayed):
+        for payload in (planned, recorded, planned, recorded):         # redelivered: nothing changes
+            store.apply("110101-20261130-00021", payload, at)
+    [call] = [c for c in _listed(replayed)]
+    assert (call.region_code, call.outcome, call.note, call.due_at) == (
+        "110101", FollowUpOutcome.FOLLOW_UP_OUTCOME_SATISFIED, "已回电", at.astimezone(dt.UTC).isoformat())
+    assert _listed(live) == _listed(replayed)
+
+
+def _listed(store: Store) -> list[storage.FollowUpCall]:
+    with store.db.transaction() as tx:
+        return storage.follow_up_calls(tx, open_only=False)

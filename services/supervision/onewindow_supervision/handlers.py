@@ -11,7 +11,9 @@ Each fact also sets when the watcher looks at the task next.
 - TaskCompleted → closed; completed, resolved (approved, resolved or partly approved), on time;
 - TaskReturned → closed for this dispatch; returned + 1;
 - SatisfactionRecorded → rated, and satisfied for the top three levels, for each department rated;
-- ApplicationAccepted / ApplicationCompleted → the case's clock, from which its 回访 falls due.
+- ApplicationAccepted / ApplicationCompleted → the case's clock, from which its 回访 falls due;
+- FollowUpCallPlanned / FollowUpCallRecorded (its own, back from the topic) → the 回访 call and
+  its outcome: a no-op for what this store did itself, the work list again after a replay.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from google.protobuf.message import Message
 from onewindow.application.v1.events_pb2 import ApplicationAccepted, ApplicationCompleted
 from onewindow.common.v1.types_pb2 import Outcome
 from onewindow.feedback.v1.events_pb2 import Rating, SatisfactionRecorded
+from onewindow.supervision.v1.events_pb2 import FollowUpCallPlanned, FollowUpCallRecorded
 from onewindow.task.v1.events_pb2 import TaskAcknowledged, TaskCompleted, TaskDispatched, TaskReturned
 from onewindow_catalog import WorkingCalendar
 from onewindow_catalog.calendar import CHINA
@@ -155,6 +158,17 @@ def on_case_completed(completed: ApplicationCompleted, ctx: HandlerContext, poli
     _watch_case(ctx, policy, calendar, watcher)
 
 
+def on_call_planned(planned: FollowUpCallPlanned, ctx: HandlerContext) -> None:
+    storage.plan_call(ctx.tx, storage.FollowUpCall(
+        planned.call_id, ctx.event.application_id, planned.region_code, planned.reason,
+        planned.due_at.ToDatetime(tzinfo=dt.UTC).isoformat()))
+
+
+def on_call_recorded(recorded: FollowUpCallRecorded, ctx: HandlerContext) -> None:
+    storage.record_call(ctx.tx, recorded.call_id, recorded.outcome, recorded.note, ctx.event.envelope.actor.id,
+                        _occurred(ctx).isoformat())
+
+
 HANDLERS: dict[type[Message], UseCase] = {
     TaskDispatched: on_dispatched,
     TaskAcknowledged: on_acknowledged,
@@ -163,4 +177,6 @@ HANDLERS: dict[type[Message], UseCase] = {
     SatisfactionRecorded: on_rated,
     ApplicationAccepted: on_accepted,
     ApplicationCompleted: on_case_completed,
+    FollowUpCallPlanned: on_call_planned,
+    FollowUpCallRecorded: on_call_recorded,
 }

@@ -140,7 +140,7 @@ class Watcher:
                 call_id = derived_id("follow-up-call", call.key)
                 if storage.plan_call(tx, storage.FollowUpCall(call_id, application_id, case.region_code, reason,
                                                               call.due_at.isoformat())):
-                    event = FollowUpCallPlanned(call_id=call_id, reason=reason)
+                    event = FollowUpCallPlanned(call_id=call_id, reason=reason, region_code=case.region_code)
                     event.due_at.FromDatetime(call.due_at)
                     add_to_outbox(tx, self.settings, build_envelope(
                         event, application_id=application_id, source=self.settings.service_name,

@@ -25,23 +25,23 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%onewindow/supervision/v1/events.proto\x12\x18onewindow.supervision.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n\x15SupervisionStepIssued\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64ispatch_number\x18\x03 \x01(\x05\x12\x37\n\x04step\x18\x04 \x01(\x0e\x32).onewindow.supervision.v1.SupervisionStep\x12/\n\x0btask_due_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrespond_by\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x07 \x01(\t\"\x8c\x01\n\x13\x46ollowUpCallPlanned\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x38\n\x06reason\x18\x02 \x01(\x0e\x32(.onewindow.supervision.v1.FollowUpReason\x12*\n\x06\x64ue_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"q\n\x14\x46ollowUpCallRecorded\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12:\n\x07outcome\x18\x02 \x01(\x0e\x32).onewindow.supervision.v1.FollowUpOutcome\x12\x0c\n\x04note\x18\x03 \x01(\t*\xcf\x01\n\x0fSupervisionStep\x12 \n\x1cSUPERVISION_STEP_UNSPECIFIED\x10\x00\x12\x1c\n\x18SUPERVISION_STEP_WARNING\x10\x01\x12%\n!SUPERVISION_STEP_SIGN_FOR_OVERDUE\x10\x02\x12\x19\n\x15SUPERVISION_STEP_URGE\x10\x03\x12\x1b\n\x17SUPERVISION_STEP_NOTICE\x10\x04\x12\x1d\n\x19SUPERVISION_STEP_CIRCULAR\x10\x05*s\n\x0e\x46ollowUpReason\x12 \n\x1c\x46OLLOW_UP_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x46OLLOW_UP_REASON_COMPLETED\x10\x01\x12\x1f\n\x1b\x46OLLOW_UP_REASON_TIME_LIMIT\x10\x02*\xbd\x01\n\x0f\x46ollowUpOutcome\x12!\n\x1d\x46OLLOW_UP_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x46OLLOW_UP_OUTCOME_SATISFIED\x10\x01\x12#\n\x1f\x46OLLOW_UP_OUTCOME_NOT_SATISFIED\x10\x02\x12!\n\x1d\x46OLLOW_UP_OUTCOME_NOT_REACHED\x10\x03\x12\x1e\n\x1a\x46OLLOW_UP_OUTCOME_DECLINED\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%onewindow/supervision/v1/events.proto\x12\x18onewindow.supervision.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x84\x02\n\x15SupervisionStepIssued\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x17\n\x0f\x64ispatch_number\x18\x03 \x01(\x05\x12\x37\n\x04step\x18\x04 \x01(\x0e\x32).onewindow.supervision.v1.SupervisionStep\x12/\n\x0btask_due_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrespond_by\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06reason\x18\x07 \x01(\t\"\xa1\x01\n\x13\x46ollowUpCallPlanned\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12\x38\n\x06reason\x18\x02 \x01(\x0e\x32(.onewindow.supervision.v1.FollowUpReason\x12*\n\x06\x64ue_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bregion_code\x18\x04 \x01(\t\"q\n\x14\x46ollowUpCallRecorded\x12\x0f\n\x07\x63\x61ll_id\x18\x01 \x01(\t\x12:\n\x07outcome\x18\x02 \x01(\x0e\x32).onewindow.supervision.v1.FollowUpOutcome\x12\x0c\n\x04note\x18\x03 \x01(\t*\xcf\x01\n\x0fSupervisionStep\x12 \n\x1cSUPERVISION_STEP_UNSPECIFIED\x10\x00\x12\x1c\n\x18SUPERVISION_STEP_WARNING\x10\x01\x12%\n!SUPERVISION_STEP_SIGN_FOR_OVERDUE\x10\x02\x12\x19\n\x15SUPERVISION_STEP_URGE\x10\x03\x12\x1b\n\x17SUPERVISION_STEP_NOTICE\x10\x04\x12\x1d\n\x19SUPERVISION_STEP_CIRCULAR\x10\x05*s\n\x0e\x46ollowUpReason\x12 \n\x1c\x46OLLOW_UP_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x46OLLOW_UP_REASON_COMPLETED\x10\x01\x12\x1f\n\x1b\x46OLLOW_UP_REASON_TIME_LIMIT\x10\x02*\xbd\x01\n\x0f\x46ollowUpOutcome\x12!\n\x1d\x46OLLOW_UP_OUTCOME_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x46OLLOW_UP_OUTCOME_SATISFIED\x10\x01\x12#\n\x1f\x46OLLOW_UP_OUTCOME_NOT_SATISFIED\x10\x02\x12!\n\x1d\x46OLLOW_UP_OUTCOME_NOT_REACHED\x10\x03\x12\x1e\n\x1a\x46OLLOW_UP_OUTCOME_DECLINED\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'onewindow.supervision.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SUPERVISIONSTEP']._serialized_start=622
-  _globals['_SUPERVISIONSTEP']._serialized_end=829
-  _globals['_FOLLOWUPREASON']._serialized_start=831
-  _globals['_FOLLOWUPREASON']._serialized_end=946
-  _globals['_FOLLOWUPOUTCOME']._serialized_start=949
-  _globals['_FOLLOWUPOUTCOME']._serialized_end=1138
+  _globals['_SUPERVISIONSTEP']._serialized_start=643
+  _globals['_SUPERVISIONSTEP']._serialized_end=850
+  _globals['_FOLLOWUPREASON']._serialized_start=852
+  _globals['_FOLLOWUPREASON']._serialized_end=967
+  _globals['_FOLLOWUPOUTCOME']._serialized_start=970
+  _globals['_FOLLOWUPOUTCOME']._serialized_end=1159
   _globals['_SUPERVISIONSTEPISSUED']._serialized_start=101
   _globals['_SUPERVISIONSTEPISSUED']._serialized_end=361
   _globals['_FOLLOWUPCALLPLANNED']._serialized_start=364
-  _globals['_FOLLOWUPCALLPLANNED']._serialized_end=504
-  _globals['_FOLLOWUPCALLRECORDED']._serialized_start=506
-  _globals['_FOLLOWUPCALLRECORDED']._serialized_end=619
+  _globals['_FOLLOWUPCALLPLANNED']._serialized_end=525
+  _globals['_FOLLOWUPCALLRECORDED']._serialized_start=527
+  _globals['_FOLLOWUPCALLRECORDED']._serialized_end=640
 # @@protoc_insertion_point(module_scope)

@@ -65,14 +65,16 @@ class SupervisionStepIssued(_message.Message):
     def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., dispatch_number: _Optional[int] = ..., step: _Optional[_Union[SupervisionStep, str]] = ..., task_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., respond_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class FollowUpCallPlanned(_message.Message):
-    __slots__ = ("call_id", "reason", "due_at")
+    __slots__ = ("call_id", "reason", "due_at", "region_code")
     CALL_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    REGION_CODE_FIELD_NUMBER: _ClassVar[int]
     call_id: str
     reason: FollowUpReason
     due_at: _timestamp_pb2.Timestamp
-    def __init__(self, call_id: _Optional[str] = ..., reason: _Optional[_Union[FollowUpReason, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    region_code: str
+    def __init__(self, call_id: _Optional[str] = ..., reason: _Optional[_Union[FollowUpReason, str]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., region_code: _Optional[str] = ...) -> None: ...
 
 class FollowUpCallRecorded(_message.Message):
     __slots__ = ("call_id", "outcome", "note")
