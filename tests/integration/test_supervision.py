@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import grpc
+import httpx
 import pytest
 
 from onewindow.common.v1.types_pb2 import Level
@@ -118,6 +119,17 @@ def test_warnings_sign_for_and_the_ladder_each_once_through_a_sigkill(kafka_boot
             timeline = http.get(f"/api/v1/applications/{application_id}/timeline").json()
         recorded = [e for e in timeline if e["event_type"] == "SupervisionStepIssued"]
         assert len(recorded) == len(steps) and {e["service"] for e in recorded} == {"ow-supervision"}
+        # Each department heard of each step in its own system, through its connector, once.
+        with httpx.Client(base_url=stack.simulator_url, timeout=10) as simulator:
+            def in_the_agencies() -> dict[str, list[dict]]:
+                return {task: simulator.get("/control/notices", params={"task_id": task}).json() for task in tasks}
+
+            wait_until(lambda: all(len(n) == len(EVERY_STEP) for n in in_the_agencies().values()), 60,
+                       "not every step reached the agency systems", on_timeout=lambda: str(in_the_agencies()))
+            for notices in in_the_agencies().values():
+                assert {n["step"] for n in notices} == {"warning", "sign_for_overdue", "urge", "notice", "circular"}
+                notice = next(n for n in notices if n["step"] == "notice")
+                assert "督办" in notice["reason"] and notice["respond_by"], notice
         # No answer within the time limit (30 s): the 回访 call is planned anyway, 30 s after it.
         wait_until(lambda: calls_on_the_bus(stack, application_id), 90, "no 回访 after the time limit")
         with stack.client("ops") as http:

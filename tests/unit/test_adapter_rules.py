@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from onewindow_department_adapter.connectors import DeliveryError, load_connector_config
+from onewindow_department_adapter.connectors import DeliveryError, DeliveryRequest, load_connector_config
 from onewindow_department_adapter.connectors.config import SHIPPED
 from onewindow_department_adapter.connectors.webhook import parse_agency_reference
 from onewindow_department_adapter.domain.retry import CircuitBreaker
@@ -89,6 +89,24 @@ def test_agency_urls_must_be_on_allowed_hosts(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setenv("OW_SIMULATOR_URL", "http://169.254.169.254")
     with pytest.raises(ConfigurationError, match="not in allowed_hosts"):
         load_connector_config(SHIPPED)
+
+
+def test_a_notice_url_off_the_allowed_hosts_is_refused_and_each_kind_has_its_own_key(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OW_AGENCY_WEBHOOK_SECRET", "a-long-enough-secret")
+    assert load_connector_config().rule_for("110101.tax").notice_url.endswith("/agency/{department_code}/notices")
+    moved = tmp_path / "connectors.yaml"
+    moved.write_text(SHIPPED.read_text(encoding="utf-8").replace(
+        '"${OW_SIMULATOR_URL:-http://127.0.0.1:8090}/agency/{department_code}/notices"',
+        '"http://169.254.169.254/notices"'), encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="notice_url must be on an allowed host"):
+        load_connector_config(moved)
+    task = DeliveryRequest(task_id="T1", application_id="A", department_code="d", item_code="i", dispatch_number=2,
+                           deadline_iso="", applicant_name_masked="", applicant_id_number_masked="")
+    notice = DeliveryRequest(**{**task.__dict__, "kind": "notice", "supplement_id": "ev-9"})
+    supplement = DeliveryRequest(**{**task.__dict__, "kind": "supplement", "supplement_id": "ev-9"})
+    assert [r.idempotency_key for r in (task, notice, supplement)] == ["T1#2", "T1#2#notice#ev-9",
+                                                                      "T1#2#supplement#ev-9"]
 
 
 def test_a_missing_webhook_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -105,6 +105,13 @@ class Agency:
             self._start_job(self._finish, task_id, department_code, current_traceparent())
             return f"SUP-{uuid.uuid4().hex[:8]}"
 
+    def receive_notice(self, key: str, task_id: str, department_code: str, step: str, reason: str,
+                       respond_by: str, protocol: str) -> str:
+        """A supervision notice about one of its tasks: put in the department's in-tray (down is down)."""
+        if self.behaviours.of(department_code).mode == "down":
+            raise AgencyDown(department_code)
+        return self.store.receive_notice(key, task_id, department_code, step, reason, respond_by, protocol)
+
     # -- the back office at work ----------------------------------------------------------------
 
     def _work(self, task_id: str, department_code: str, traceparent: str) -> None:

@@ -35,3 +35,16 @@ class AgencyTaskApi(agency_pb2_grpc.AgencyTaskServiceServicer):
                                                    MessageToDict(request.fields),
                                                    str(dict(context.invocation_metadata()).get("traceparent", "")))
         return agency_pb2.ReceiveSupplementResponse(agency_reference=reference)
+
+    def ReceiveNotice(self, request: agency_pb2.ReceiveNoticeRequest,
+                      context: grpc.ServicerContext) -> agency_pb2.ReceiveNoticeResponse:
+        key = str(dict(context.invocation_metadata()).get("idempotency-key", ""))
+        if not key or not request.step:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "idempotency-key metadata and a step are required")
+        respond_by = request.respond_by.ToJsonString() if request.HasField("respond_by") else ""
+        try:
+            reference = self.agency.receive_notice(key, request.task_id, request.department_code, request.step,
+                                                   request.reason, respond_by, "grpc")
+        except AgencyDown:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "system maintenance")
+        return agency_pb2.ReceiveNoticeResponse(agency_reference=reference)

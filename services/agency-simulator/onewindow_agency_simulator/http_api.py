@@ -2,11 +2,13 @@
 
     POST /agency/{department_code}/tasks              signed webhook (X-OW-Timestamp, X-OW-Signature)
     POST /agency/{department_code}/supplements        signed webhook for supplement material
+    POST /agency/{department_code}/notices            signed webhook for supervision notices (预警, 催办, 督办 …)
     PUT  /control/departments/{department_code}       {"mode": "normal|down|slow|garbage", "then":
                                                        "complete|return|supplement|hold", "outcome",
                                                        "delay_s", "slow_s", "reason", "missing_fields"}
     GET  /control/departments/{department_code}       the department's behaviour
     GET  /control/tasks?department_code=&application_id=   tasks received, with receipt counts
+    GET  /control/notices?task_id=                    supervision notices received, with receipt counts
     GET  /control/busy                                {"busy": n}: tasks the back office is still working on
     POST /control/tasks/{task_id}/events              make the agency call back now (body as the gateway's)
     POST /control/reset                               every department back to normal
@@ -81,6 +83,24 @@ def create_app(agency: Agency, webhook_secret: bytes) -> FastAPI:
         reference = await asyncio.to_thread(agency.receive_supplement, str(data["task_id"]), department_code,
                                             _mapping(data.get("fields")), request.headers.get("traceparent", ""))
         return {"agency_reference": reference}
+
+    @app.post("/agency/{department_code}/notices")
+    async def receive_notice(department_code: str, request: Request) -> object:
+        data = await verified_json(request)
+        key = request.headers.get("Idempotency-Key", "")
+        if not key or data.get("department_code") != department_code or not data.get("step"):
+            raise HTTPException(400, "Idempotency-Key, a matching department_code and a step are required")
+        try:
+            reference = await asyncio.to_thread(
+                agency.receive_notice, key, str(data["task_id"]), department_code, str(data["step"]),
+                str(data.get("reason", "")), str(data.get("respond_by", "")), "webhook")
+        except AgencyDown:
+            return JSONResponse(status_code=503, content={"error": "system maintenance"})
+        return {"agency_reference": reference}
+
+    @app.get("/control/notices")
+    async def list_notices(task_id: str = "") -> list[dict[str, object]]:
+        return agency.store.notices(task_id)
 
     @app.put("/control/departments/{department_code}")
     async def set_behaviour(department_code: str, change: BehaviourChange) -> dict[str, object]:

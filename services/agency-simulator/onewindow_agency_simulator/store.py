@@ -19,6 +19,17 @@ CREATE TABLE IF NOT EXISTS tasks (
     protocol         TEXT NOT NULL,
     received_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
+CREATE TABLE IF NOT EXISTS notices (
+    idempotency_key  TEXT PRIMARY KEY,
+    task_id          TEXT NOT NULL,
+    department_code  TEXT NOT NULL,
+    step             TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    respond_by       TEXT NOT NULL,
+    protocol         TEXT NOT NULL,
+    receipts         INTEGER NOT NULL DEFAULT 1,
+    received_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
 CREATE TABLE IF NOT EXISTS supplements (
     task_id TEXT NOT NULL,
     fields  TEXT NOT NULL,
@@ -48,6 +59,25 @@ class TaskStore:
                                " agency_reference, protocol) VALUES (?, ?, ?, ?, ?, ?)",
                                (key, task_id, application_id, department_code, reference, protocol))
             return reference, True
+
+    def receive_notice(self, key: str, task_id: str, department_code: str, step: str, reason: str,
+                       respond_by: str, protocol: str) -> str:
+        """One notice per idempotency key (a repeated key counts a receipt and answers the same)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO notices (idempotency_key, task_id, department_code, step, reason, respond_by, protocol)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET receipts = receipts + 1",
+                (key, task_id, department_code, step, reason, respond_by, protocol))
+        return f"NOTICE-{key.rsplit('#', 1)[-1][:12]}"
+
+    def notices(self, task_id: str = "") -> list[dict[str, object]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT idempotency_key, task_id, department_code, step, reason, respond_by, protocol, receipts"
+                " FROM notices WHERE (? = '' OR task_id = ?) ORDER BY received_at", (task_id, task_id)).fetchall()
+        names = ("idempotency_key", "task_id", "department_code", "step", "reason", "respond_by", "protocol",
+                 "receipts")
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def add_supplement(self, task_id: str, fields_json: str) -> None:
         with self._lock:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from onewindow.adapter.v1 import adapter_pb2_grpc
 from onewindow.application.v1.events_pb2 import SupplementProvided
+from onewindow.supervision.v1.events_pb2 import SupervisionStepIssued
 from onewindow.task.v1.events_pb2 import TaskDispatched
 from onewindow_platform.bootstrap import Built, Service, run
 from onewindow_platform.rpc import grpc_server
@@ -34,7 +35,8 @@ SERVICE = Service(
     schema=SCHEMA,
     reference={"connectors": lambda settings: load_connector_config(settings.connectors_file)},
     components={"worker": lambda b: DeliveryWorker(b.settings, b.db, b.connectors, b.relay, b.producer)},
-    handlers={TaskDispatched: handlers.on_dispatched, SupplementProvided: handlers.on_supplement},
+    handlers={TaskDispatched: handlers.on_dispatched, SupplementProvided: handlers.on_supplement,
+              SupervisionStepIssued: handlers.on_supervision_step},
     servers=[start_worker, serve_api],
 )
 

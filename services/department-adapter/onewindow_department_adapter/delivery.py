@@ -24,7 +24,7 @@ from onewindow_platform.events import build_envelope, derived_id
 from onewindow_platform.failpoints import failpoint
 from onewindow_platform.outbox import OutboxRelay, add_to_outbox
 from onewindow_platform.storage import Database
-from onewindow_platform.topics import TASKS, physical_name
+from onewindow_platform.topics import SUPERVISION, TASKS, physical_name
 from onewindow_platform.tracing import APPLICATION_ID_ATTRIBUTE, context_from_traceparent, current_traceparent, tracer
 from onewindow_platform.worker import PollingWorker
 
@@ -114,8 +114,8 @@ class DeliveryWorker:
             failpoint("delivery.after_agency_call")  # the agency has it; we have not recorded that
             with self.db.transaction() as tx:
                 storage.mark_delivered(tx, delivery, reference, attempts)
-                if delivery.request.kind == "supplement":
-                    return  # the agency has the material; its next callback says what it did with it
+                if delivery.request.kind != "task":
+                    return  # material or a notice: the agency has it; its next callback says what it did
                 delivered = TaskDelivered(task_id=delivery.task_id, department_code=department,
                                           agency_reference=reference, attempts=attempts)
                 add_to_outbox(tx, self.settings, build_envelope(
@@ -134,18 +134,21 @@ class DeliveryWorker:
         now = dt.datetime.now(dt.UTC).isoformat()
         with self.db.transaction() as tx:
             storage.park(tx, delivery, attempts, error, now)
-            what = "supplement: " if delivery.request.kind == "supplement" else ""
-            failed = TaskDeliveryFailed(task_id=delivery.task_id, department_code=delivery.department_code,
-                                        reason=what + error, attempts=attempts, parked=True)
-            add_to_outbox(tx, self.settings, build_envelope(
-                failed, application_id=delivery.application_id, source=self.settings.service_name,
-                event_id=derived_id("parked", delivery.task_id, str(delivery.dispatch_number), now)))
+            if delivery.request.kind != "notice":  # a notice that cannot be sent leaves the task as it is
+                what = "supplement: " if delivery.request.kind == "supplement" else ""
+                failed = TaskDeliveryFailed(task_id=delivery.task_id, department_code=delivery.department_code,
+                                            reason=what + error, attempts=attempts, parked=True)
+                add_to_outbox(tx, self.settings, build_envelope(
+                    failed, application_id=delivery.application_id, source=self.settings.service_name,
+                    event_id=derived_id("parked", delivery.task_id, str(delivery.dispatch_number), now)))
         self.relay.wake()
         self._copy_to_dlq(delivery, error, attempts)
-        log.error("task parked after its retry budget", extra={"task_id": delivery.task_id, "error": error})
+        log.error("delivery parked after its retry budget", extra={"task_id": delivery.task_id, "error": error,
+                                                                   "kind": delivery.request.kind})
 
     def _copy_to_dlq(self, delivery: storage.Delivery, error: str, attempts: int) -> None:
-        topic = physical_name(self.settings, TASKS.dlq)
+        # The record it came with goes back to the DLQ of its own topic (a notice's: supervision's).
+        topic = physical_name(self.settings, SUPERVISION.dlq if delivery.request.kind == "notice" else TASKS.dlq)
         failure = f"delivery to {delivery.department_code} failed: {error}"
         headers = dead_letter_headers("delivery-budget-spent", failure, attempts, self.settings.consumer_group,
                                       task_id=delivery.task_id)

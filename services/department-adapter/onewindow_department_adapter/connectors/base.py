@@ -1,4 +1,4 @@
-"""What every connector does: deliver one task (or supplement), return the agency's reference."""
+"""What every connector does: deliver one task (or supplement, or notice), return the agency's reference."""
 
 from __future__ import annotations
 
@@ -22,13 +22,14 @@ class DeliveryRequest:
     applicant_id_number_masked: str
     fields: dict[str, object] = field(default_factory=dict)
     traceparent: str = ""
-    kind: str = "task"            # "task" | "supplement" (material a 补正 asked for)
-    supplement_id: str = ""
+    # "task" | "supplement" (material a 补正 asked for) | "notice" (a supervision step: 预警, 催办, 督办 …)
+    kind: str = "task"
+    supplement_id: str = ""       # the supplement's or the notice's own id (the event it came with)
 
     @property
     def idempotency_key(self) -> str:
         base = f"{self.task_id}#{self.dispatch_number}"
-        return f"{base}#supplement#{self.supplement_id}" if self.kind == "supplement" else base
+        return base if self.kind == "task" else f"{base}#{self.kind}#{self.supplement_id}"
 
 
 class Connector(Protocol):

@@ -36,6 +36,7 @@ class ConnectorRule:
     target: str = ""
     url: str = ""
     supplement_url: str = ""
+    notice_url: str = ""          # webhook: where supervision notices go ("" : this agency takes none)
     secret: bytes = b""
 
     def matches(self, department_code: str) -> bool:
@@ -93,8 +94,12 @@ def load_connector_config(path: Path | None = None) -> ConnectorConfig:
         supplement_url = _interpolate(raw.get("supplement_url", ""))
         if kind == "webhook" and urlsplit(supplement_url).hostname not in allowed:
             raise ConfigurationError(f"{path}: connector {name}: supplement_url must be on an allowed host")
+        notice_url = _interpolate(raw.get("notice_url", ""))
+        if kind == "webhook" and notice_url and urlsplit(notice_url).hostname not in allowed:
+            raise ConfigurationError(f"{path}: connector {name}: notice_url must be on an allowed host")
         rules.append(ConnectorRule(name=name, departments=tuple(raw.get("departments") or ["*"]), kind=kind,
-                                   target=target, url=url, supplement_url=supplement_url, secret=secret))
+                                   target=target, url=url, supplement_url=supplement_url, notice_url=notice_url,
+                                   secret=secret))
     if not rules:
         raise ConfigurationError(f"{path}: no connectors configured")
     return ConnectorConfig(policy=policy, rules=tuple(rules), allowed_hosts=allowed)

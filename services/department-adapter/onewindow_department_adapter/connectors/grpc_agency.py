@@ -31,6 +31,8 @@ class GrpcConnector:
             supplement = agency_pb2.ReceiveSupplementRequest(task_id=request.task_id,
                                                              department_code=request.department_code, fields=fields)
             return self._call("ReceiveSupplement", supplement, metadata)
+        if request.kind == "notice":
+            return self._call("ReceiveNotice", notice_message(request), metadata)
         message = agency_pb2.ReceiveTaskRequest(
             task_id=request.task_id, application_id=request.application_id,
             department_code=request.department_code, item_code=request.item_code,
@@ -54,3 +56,15 @@ class GrpcConnector:
 
     def close(self) -> None:
         self.channel.close()
+
+
+def notice_message(request: DeliveryRequest) -> agency_pb2.ReceiveNoticeRequest:
+    fields = request.fields
+    message = agency_pb2.ReceiveNoticeRequest(
+        task_id=request.task_id, department_code=request.department_code, notice_id=request.supplement_id,
+        step=str(fields.get("step", "")), reason=str(fields.get("reason", "")),
+        dispatch_number=request.dispatch_number)
+    for name in ("task_due_at", "respond_by"):
+        if fields.get(name):
+            getattr(message, name).FromDatetime(dt.datetime.fromisoformat(str(fields[name])))
+    return message

@@ -1,4 +1,5 @@
-"""REST/JSON webhook connector: a signed POST per task, Idempotency-Key = task id + dispatch."""
+"""REST/JSON webhook connector: a signed POST per task (Idempotency-Key = task id + dispatch), per
+supplement and per supervision notice (the key also names the supplement or the notice)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ class WebhookConnector:
             url = self.rule.supplement_url.format(department_code=request.department_code)
             document: dict[str, object] = {"task_id": request.task_id, "department_code": request.department_code,
                                            "fields": request.fields}
+        elif request.kind == "notice":
+            if not self.rule.notice_url:
+                raise DeliveryError(f"connector {self.rule.name} has no notice_url")
+            url = self.rule.notice_url.format(department_code=request.department_code)
+            document = {"task_id": request.task_id, "department_code": request.department_code,
+                        "dispatch_number": request.dispatch_number, "notice_id": request.supplement_id,
+                        **request.fields}
         else:
             url = self.rule.url.format(department_code=request.department_code)
             document = {

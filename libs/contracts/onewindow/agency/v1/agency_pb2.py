@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n onewindow/agency/v1/agency.proto\x12\x13onewindow.agency.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n\x12ReceiveTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x03 \x01(\t\x12\x11\n\titem_code\x18\x04 \x01(\t\x12,\n\x08\x64\x65\x61\x64line\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\x15\x61pplicant_name_masked\x18\x06 \x01(\t\x12\"\n\x1a\x61pplicant_id_number_masked\x18\x07 \x01(\t\x12\'\n\x06\x66ields\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x17\n\x0f\x64ispatch_number\x18\t \x01(\x05\"/\n\x13ReceiveTaskResponse\x12\x18\n\x10\x61gency_reference\x18\x01 \x01(\t\"m\n\x18ReceiveSupplementRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\'\n\x06\x66ields\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"5\n\x19ReceiveSupplementResponse\x12\x18\n\x10\x61gency_reference\x18\x01 \x01(\t2\xe9\x01\n\x11\x41gencyTaskService\x12`\n\x0bReceiveTask\x12\'.onewindow.agency.v1.ReceiveTaskRequest\x1a(.onewindow.agency.v1.ReceiveTaskResponse\x12r\n\x11ReceiveSupplement\x12-.onewindow.agency.v1.ReceiveSupplementRequest\x1a..onewindow.agency.v1.ReceiveSupplementResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n onewindow/agency/v1/agency.proto\x12\x13onewindow.agency.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n\x12ReceiveTaskRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61pplication_id\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x03 \x01(\t\x12\x11\n\titem_code\x18\x04 \x01(\t\x12,\n\x08\x64\x65\x61\x64line\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1d\n\x15\x61pplicant_name_masked\x18\x06 \x01(\t\x12\"\n\x1a\x61pplicant_id_number_masked\x18\x07 \x01(\t\x12\'\n\x06\x66ields\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x17\n\x0f\x64ispatch_number\x18\t \x01(\x05\"/\n\x13ReceiveTaskResponse\x12\x18\n\x10\x61gency_reference\x18\x01 \x01(\t\"m\n\x18ReceiveSupplementRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\'\n\x06\x66ields\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\"5\n\x19ReceiveSupplementResponse\x12\x18\n\x10\x61gency_reference\x18\x01 \x01(\t\"\xeb\x01\n\x14ReceiveNoticeRequest\x12\x0f\n\x07task_id\x18\x01 \x01(\t\x12\x17\n\x0f\x64\x65partment_code\x18\x02 \x01(\t\x12\x11\n\tnotice_id\x18\x03 \x01(\t\x12\x0c\n\x04step\x18\x04 \x01(\t\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12/\n\x0btask_due_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nrespond_by\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x17\n\x0f\x64ispatch_number\x18\x08 \x01(\x05\"1\n\x15ReceiveNoticeResponse\x12\x18\n\x10\x61gency_reference\x18\x01 \x01(\t2\xd1\x02\n\x11\x41gencyTaskService\x12`\n\x0bReceiveTask\x12\'.onewindow.agency.v1.ReceiveTaskRequest\x1a(.onewindow.agency.v1.ReceiveTaskResponse\x12r\n\x11ReceiveSupplement\x12-.onewindow.agency.v1.ReceiveSupplementRequest\x1a..onewindow.agency.v1.ReceiveSupplementResponse\x12\x66\n\rReceiveNotice\x12).onewindow.agency.v1.ReceiveNoticeRequest\x1a*.onewindow.agency.v1.ReceiveNoticeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,6 +41,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RECEIVESUPPLEMENTREQUEST']._serialized_end=565
   _globals['_RECEIVESUPPLEMENTRESPONSE']._serialized_start=567
   _globals['_RECEIVESUPPLEMENTRESPONSE']._serialized_end=620
-  _globals['_AGENCYTASKSERVICE']._serialized_start=623
-  _globals['_AGENCYTASKSERVICE']._serialized_end=856
+  _globals['_RECEIVENOTICEREQUEST']._serialized_start=623
+  _globals['_RECEIVENOTICEREQUEST']._serialized_end=858
+  _globals['_RECEIVENOTICERESPONSE']._serialized_start=860
+  _globals['_RECEIVENOTICERESPONSE']._serialized_end=909
+  _globals['_AGENCYTASKSERVICE']._serialized_start=912
+  _globals['_AGENCYTASKSERVICE']._serialized_end=1249
 # @@protoc_insertion_point(module_scope)

@@ -52,3 +52,29 @@ class ReceiveSupplementResponse(_message.Message):
     AGENCY_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     agency_reference: str
     def __init__(self, agency_reference: _Optional[str] = ...) -> None: ...
+
+class ReceiveNoticeRequest(_message.Message):
+    __slots__ = ("task_id", "department_code", "notice_id", "step", "reason", "task_due_at", "respond_by", "dispatch_number")
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_CODE_FIELD_NUMBER: _ClassVar[int]
+    NOTICE_ID_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TASK_DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    RESPOND_BY_FIELD_NUMBER: _ClassVar[int]
+    DISPATCH_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    task_id: str
+    department_code: str
+    notice_id: str
+    step: str
+    reason: str
+    task_due_at: _timestamp_pb2.Timestamp
+    respond_by: _timestamp_pb2.Timestamp
+    dispatch_number: int
+    def __init__(self, task_id: _Optional[str] = ..., department_code: _Optional[str] = ..., notice_id: _Optional[str] = ..., step: _Optional[str] = ..., reason: _Optional[str] = ..., task_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., respond_by: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., dispatch_number: _Optional[int] = ...) -> None: ...
+
+class ReceiveNoticeResponse(_message.Message):
+    __slots__ = ("agency_reference",)
+    AGENCY_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    agency_reference: str
+    def __init__(self, agency_reference: _Optional[str] = ...) -> None: ...

@@ -44,6 +44,11 @@ class AgencyTaskServiceStub:
                 request_serializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementRequest.SerializeToString,
                 response_deserializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementResponse.FromString,
                 _registered_method=True)
+        self.ReceiveNotice = channel.unary_unary(
+                '/onewindow.agency.v1.AgencyTaskService/ReceiveNotice',
+                request_serializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeRequest.SerializeToString,
+                response_deserializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeResponse.FromString,
+                _registered_method=True)
 
 
 class AgencyTaskServiceServicer:
@@ -61,6 +66,14 @@ class AgencyTaskServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReceiveNotice(self, request, context):
+        """A supervision step about one of the agency's tasks (预警, 签收超时, 催办, 督办 notice with its
+        own deadline, 通报). The idempotency-key is the task's plus the notice id: one notice per key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AgencyTaskServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -73,6 +86,11 @@ def add_AgencyTaskServiceServicer_to_server(servicer, server):
                     servicer.ReceiveSupplement,
                     request_deserializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementRequest.FromString,
                     response_serializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementResponse.SerializeToString,
+            ),
+            'ReceiveNotice': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveNotice,
+                    request_deserializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeRequest.FromString,
+                    response_serializer=onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -129,6 +147,33 @@ class AgencyTaskService:
             '/onewindow.agency.v1.AgencyTaskService/ReceiveSupplement',
             onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementRequest.SerializeToString,
             onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveSupplementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveNotice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/onewindow.agency.v1.AgencyTaskService/ReceiveNotice',
+            onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeRequest.SerializeToString,
+            onewindow_dot_agency_dot_v1_dot_agency__pb2.ReceiveNoticeResponse.FromString,
             options,
             channel_credentials,
             insecure,
