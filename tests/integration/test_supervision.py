@@ -77,18 +77,24 @@ def calls_on_the_bus(stack: Stack, application_id: str) -> list[FollowUpCallPlan
     return found
 
 
-def test_warnings_sign_for_and_the_ladder_each_once_through_a_sigkill(kafka_bootstrap: str, tmp_path: Path) -> None:
-    catalog = tmp_path / "catalog"
+def minute_scale(folder: Path) -> dict[str, str]:
+    """The stack's settings for a ladder in minutes: an emergency (the welfare check) due 30 s
+    after dispatch, the test policy above, and agencies that take their tasks and sit on them."""
+    catalog = folder / "catalog"
     shutil.copytree(PACKAGED_DATA, catalog)
     deadlines = catalog / "deadlines.yaml"
     text = deadlines.read_text(encoding="utf-8")
     assert "emergency: {hours: 2," in text
     deadlines.write_text(text.replace("emergency: {hours: 2,", "emergency: {minutes: 0.5,"), encoding="utf-8")
-    policy = tmp_path / "policy.yaml"
+    policy = folder / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
+    return {"OW_CATALOG_DIR": str(catalog), "OW_SUPERVISION_POLICY_FILE": str(policy),
+            "OW_SIMULATOR_DEFAULT_THEN": "hold"}
+
+
+def test_warnings_sign_for_and_the_ladder_each_once_through_a_sigkill(kafka_bootstrap: str, tmp_path: Path) -> None:
     stack = Stack(root=tmp_path, bootstrap=kafka_bootstrap, topic_prefix=f"s{uuid.uuid4().hex[:8]}.", extra_env={
-        "OW_CATALOG_DIR": str(catalog), "OW_SUPERVISION_POLICY_FILE": str(policy),
-        "OW_SIMULATOR_DEFAULT_THEN": "hold",           # the agencies take the tasks and sit on them
+        **minute_scale(tmp_path),
         "OW_RUN_RESTART": "1"})                        # a killed service is restarted, as an orchestrator would
     stack.start(stack.write_tokens({"ops": {"role": "ops"}}))
     try:
