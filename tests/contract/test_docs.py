@@ -15,7 +15,7 @@ def test_every_readme_is_what_make_docs_writes() -> None:
 
 def test_the_contract_table_reads_the_code() -> None:
     adapter = next(c for c in COMPONENTS if c.name == "ow-department-adapter")
-    assert docs.consumed_events(adapter) == ["SupplementProvided", "TaskDispatched"]
+    assert docs.consumed_events(adapter) == ["SupervisionStepIssued", "SupplementProvided", "TaskDispatched"]
     assert "TaskDelivered" in docs.produced_events(adapter) and "TaskDispatched" not in docs.produced_events(adapter)
     assert docs.served_methods(adapter) == [("onewindow.adapter.v1.DepartmentAdapterService",
                                              ["RecordAgencyEvent", "ListParkedTasks", "ReplayParkedTask"])]

@@ -27,7 +27,20 @@ def test_department_adapter_and_agency_services() -> None:
 
     assert set(_methods(adapter_pb2, "DepartmentAdapterService")) == {
         "RecordAgencyEvent", "ListParkedTasks", "ReplayParkedTask"}
-    assert set(_methods(agency_pb2, "AgencyTaskService")) == {"ReceiveTask", "ReceiveSupplement"}
+    assert set(_methods(agency_pb2, "AgencyTaskService")) == {"ReceiveTask", "ReceiveSupplement", "ReceiveNotice"}
+
+
+def test_the_ledger_service() -> None:
+    from onewindow.ledger.v1 import ledger_pb2
+
+    assert _methods(ledger_pb2, "LedgerService") == {
+        "RegisterProject": ("RegisterProjectRequest", "ProjectChanged"),
+        "ReportProgress": ("ReportProgressRequest", "ProjectChanged"),
+        "CompleteProject": ("CompleteProjectRequest", "ProjectChanged"),
+        "RateProject": ("RateProjectRequest", "ProjectChanged"),
+        "ListProjects": ("ListProjectsRequest", "ListProjectsResponse"),
+        "GetProject": ("GetProjectRequest", "Project"),
+    }
 
 
 def test_audit_service() -> None:

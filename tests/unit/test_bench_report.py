@@ -48,7 +48,8 @@ def test_the_summary_has_exactly_the_agreed_keys_with_null_for_what_was_skipped(
                              "cpu_ms_per_case_broker", "cpu_ms_per_case_doubles", "idle_cpu_percent",
                              "submit_p99_ms_at_half", "accept_to_dispatch_p99_ms_at_half",
                              "gateway_intake_alone_ratio", "hop_alone_ratio_min", "trace_sampling_ratio",
-                             "cases_traced_percent"]
+                             "cases_traced_percent", "supervision_cases", "supervision_ranking_p99_ms",
+                             "supervision_recount_equal"]
     assert summary["sustained_cases_per_s"] == 158.0 and summary["sustained_seconds"] == 300.0
     assert summary["cpu_ms_per_case"] == 9.5 and summary["cpu_ms_per_case_broker"] == 4.0
     assert summary["idle_cpu_percent"] == 1.5
@@ -57,6 +58,28 @@ def test_the_summary_has_exactly_the_agreed_keys_with_null_for_what_was_skipped(
     del results["latency_at_50pct"], results["gateway_alone"]
     skipped = summary_of(results)
     assert skipped["submit_p99_ms_at_half"] is None and skipped["gateway_intake_alone_ratio"] is None
+    assert skipped["supervision_cases"] is None and skipped["supervision_recount_equal"] is None
+
+
+def test_the_supervision_figures_are_reported_against_their_target() -> None:
+    from onewindow_devtools.bench.__main__ import summary_of
+    from onewindow_devtools.bench.report import supervision_rows
+
+    scale = {"cases": 1_000_000, "seed": 1, "events": 4_600_000, "tasks": 1_420_000, "load_s": 600.0,
+             "events_per_s": 7666.7, "counter_rows": 1200, "store_mb": 900.0, "recount_equal": True,
+             "recount_differences": [],
+             "ranking": {"queries": 400, "p50_ms": 8.0, "p99_ms": 250.0, "max_ms": 300.0, "ranked_min": 16,
+                         "ranked_max": 343},
+             "ranking_csv": {"queries": 40, "p50_ms": 9.0, "p99_ms": 20.0, "max_ms": 25.0, "ranked_min": 16,
+                             "ranked_max": 343}}
+    rows = "\n".join(supervision_rows(scale))
+    assert "| cases loaded | 1,000,000 | ≥ 1,000,000 | yes |" in rows
+    assert "| 8.0 / 250.0 / 300.0 | p99 ≤ 200 | no |" in rows            # a p99 over the target says so
+    assert "| counters equal to the recount | yes | every row | yes |" in rows
+    assert supervision_rows(None) == []
+    summary = summary_of({"supervision_scale": scale})
+    assert (summary["supervision_cases"], summary["supervision_ranking_p99_ms"],
+            summary["supervision_recount_equal"]) == (1_000_000, 250.0, True)
 
 
 def test_the_report_states_each_target_of_13_and_whether_it_is_met(tmp_path: Path) -> None:
