@@ -17,7 +17,7 @@ STYLE = {"response": ("#0b4f9c", "circle"), "resolution": ("#1f7a4d", "square"),
          "on_time": ("#117a8b", "circle"), "return": ("#a4000f", "square"), "redo": ("#555555", "diamond")}
 
 WIDTH, HEIGHT = 720.0, 300.0
-LEFT, RIGHT, TOP, BOTTOM = 48.0, 16.0, 16.0, 40.0
+LEFT, RIGHT, TOP, BOTTOM = 48.0, 32.0, 16.0, 40.0   # room for the first and last month labels
 MAX_MONTHS = 36
 
 

@@ -92,6 +92,13 @@ def write_report(results: dict[str, Any], out_dir: Path, stamp: str) -> tuple[Pa
     json_path, md_path = out_dir / f"{stamp}.json", out_dir / f"{stamp}.md"
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     s = results["settings"]
+    if "baseline_http" not in results:  # a part run alone (--only): its figures and nothing else
+        lines = [f"# onewindow benchmark {stamp}: supervision at scale alone", "",
+                 f"{s['cpu']}, {s['cores']} cores, {s['memory_gb']} GB; Python {s['python']}; this part alone "
+                 "(no stack, no broker).", *supervision_rows(results.get("supervision_scale")), "",
+                 f"Versions: {json.dumps(s['libraries'])}", ""]
+        md_path.write_text("\n".join(lines), encoding="utf-8")
+        return md_path, json_path
     bare = results.get("baseline_http", {}).get("accepted_per_s")
     relay = results.get("baseline_relay", {}).get("records_per_s")
     done_means = results.get("done_means", {})
