@@ -14,7 +14,7 @@ PROTOS := $(shell find proto -name '*.proto' | sort)
 SERVICE_PROTOS := $(shell grep -l '^service ' $(PROTOS))
 CONTRACTS := libs/contracts
 
-.PHONY: screenshots help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down run test test-faults test-unit k8s bench lint clean
+.PHONY: screenshots help install proto proto-check docs docs-check kafka-cluster-up kafka-cluster-down kafka-up kafka-down kafka-status kafka-fetch pg-up pg-down mqtt-up mqtt-down run test test-faults test-unit k8s bench lint clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,6 +75,12 @@ pg-up: install ## Start Debian's PostgreSQL on 127.0.0.1:55432 (installed when m
 pg-down: install ## Stop the local PostgreSQL server
 	$(PY) -m onewindow_devtools.pg_local down
 
+mqtt-up: install ## Start Debian's Mosquitto on 127.0.0.1:11883 (installed when missing), for OW_MQTT_URL
+	$(PY) -m onewindow_devtools.mqtt_local up
+
+mqtt-down: install ## Stop the local MQTT broker (its persistent sessions stay in .mqtt)
+	$(PY) -m onewindow_devtools.mqtt_local down
+
 run: install ## Start Kafka, every service and the gateway; Ctrl-C stops them all
 	$(PY) -m onewindow_devtools.run_stack
 
@@ -104,5 +110,5 @@ lint: install ## ruff and mypy
 clean: ## Remove the venv, caches, local data and the broker's data (not its jars)
 	-$(KAFKA) down
 	-$(PY) -m onewindow_devtools.pg_local down
-	rm -rf $(VENV) .data .run .pg .pytest_cache .mypy_cache .ruff_cache .kafka/data .kafka/cluster-id
+	rm -rf $(VENV) .data .run .pg .mqtt .pytest_cache .mypy_cache .ruff_cache .kafka/data .kafka/cluster-id
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real Kafka broker for the whole session, and per-test isolation.
+"""Shared fixtures: a real Kafka broker (and, where asked for, a real PostgreSQL server and MQTT
+broker) for the whole session, and per-test isolation.
 
 The broker comes from, in order: OW_KAFKA_BOOTSTRAP_SERVERS (an existing cluster, which is how
 `make test` runs), pytest-docker with docker-compose.yml when a Docker engine answers, or the
@@ -93,6 +94,26 @@ def postgres_server() -> Iterator[str]:
     yield server.url()
     if started:
         server.down()
+
+
+@pytest.fixture(scope="session")
+def mqtt_url() -> Iterator[str]:
+    """A real MQTT broker: OW_MQTT_URL, or Debian's Mosquitto started (and installed when
+    missing) by the project's own script. Never skipped."""
+    external = os.environ.get("OW_MQTT_URL")
+    if external:
+        yield external
+        return
+    from onewindow_devtools.mqtt_local import LocalMqtt, SetupError
+
+    broker = LocalMqtt.from_env()
+    try:
+        started = broker.up()
+    except SetupError as exc:
+        pytest.fail(f"could not start the local MQTT broker: {exc}", pytrace=False)
+    yield broker.url()
+    if started:
+        broker.down()
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from onewindow_platform.config import PlatformSettings
 from onewindow_platform.events import EVENT_TYPES
 from onewindow_platform.topics import ALL_TOPICS, topic_for_event
 
-from .registry import COMPONENTS, Component
+from .registry import COMPONENTS, PENDING, Component
 
 REPO = Path(__file__).resolve().parents[3]
 BLOCK = re.compile(r"(<!-- make docs: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- /make docs -->)", re.DOTALL)
@@ -95,8 +95,10 @@ def _names(events: list[str]) -> str:
 
 def contract_table(component: Component) -> str:
     consumed = consumed_events(component)
-    consumes = f"every event of every topic ({len(consumed)} types)" if len(consumed) == len(EVENT_TYPES) \
-        else _names(consumed)
+    audited = [name for name in EVENT_TYPES if topic_for_event(name).audited]
+    consumes = (f"every event of every topic ({len(consumed)} types)" if len(consumed) == len(EVENT_TYPES)
+                else f"every event of every audited topic ({len(consumed)} types; not the sensors' telemetry)"
+                if len(consumed) == len(audited) else _names(consumed))
     rows = [("serves", "; ".join(f"gRPC `{name}`: " + ", ".join(f"`{m}`" for m in methods)
                                  for name, methods in served_methods(component)) or "no API"),
             ("consumes", consumes), ("produces", _names(produced_events(component))),
@@ -149,7 +151,7 @@ def own_settings_table(component: Component) -> str:
 
 def topics_table() -> str:
     """Every event by topic, with the services that emit and consume it."""
-    services = [c for c in COMPONENTS if c.kind == "service"]
+    services = [c for c in (*COMPONENTS, *PENDING) if c.kind == "service"]
     emitted = {c.short_name: set(produced_events(c)) for c in services}
     consumed = {c.short_name: set(consumed_events(c)) for c in services}
     rows = []
@@ -168,7 +170,7 @@ def blocks() -> dict[Path, dict[str, Callable[[], str]]]:
     wanted: dict[Path, dict[str, Callable[[], str]]] = {REPO / "README.md": {
         "platform-settings": lambda: settings_table(PlatformSettings, list(PlatformSettings.model_fields)),
         "topics": topics_table}}
-    for component in COMPONENTS:
+    for component in (*COMPONENTS, *PENDING):
         if not component.ours:
             continue
         readme = REPO / component.folder / "README.md"

@@ -52,8 +52,11 @@ COMPONENTS: tuple[Component, ...] = (
     Component("sms-gateway", "onewindow_devtools.sms_gateway", "libs/devtools", "double"),
 )
 LIBRARIES = ("libs/contracts", "libs/platform", "libs/catalog", "libs/devtools")
-# Installed and unit-tested, not yet started by the stack (none today).
-NOT_YET_RUN: tuple[str, ...] = ()
+# Installed, documented and tested (against the real brokers), not yet started by the stack.
+PENDING: tuple[Component, ...] = (
+    Component("ow-sensor-gateway", "onewindow_sensor_gateway", "services/sensor-gateway", "service"),  # #18
+)
+NOT_YET_RUN: tuple[str, ...] = tuple(c.folder for c in PENDING)
 
 SERVICES = tuple(c for c in COMPONENTS if c.kind == "service")   # the consuming services
 OURS = tuple(c for c in COMPONENTS if c.ours)

@@ -17,6 +17,7 @@ from onewindow.application.v1 import events_pb2 as application_events
 from onewindow.feedback.v1 import events_pb2 as feedback_events
 from onewindow.ledger.v1 import events_pb2 as ledger_events
 from onewindow.notification.v1 import events_pb2 as notification_events
+from onewindow.sensor.v1 import events_pb2 as sensor_events
 from onewindow.supervision.v1 import events_pb2 as supervision_events
 from onewindow.task.v1 import events_pb2 as task_events
 
@@ -32,6 +33,7 @@ MS_PER_DAY = 24 * 60 * 60 * 1000
 class Topic:
     name: str
     module: object  # the generated module whose messages this topic carries
+    audited: bool = True  # its events go on the audit record (telemetry does not: its alerts do)
 
     @property
     def dlq(self) -> str:
@@ -44,8 +46,9 @@ NOTIFICATIONS = Topic("onewindow.notifications.v1", notification_events)  # mess
 FEEDBACK = Topic("onewindow.feedback.v1", feedback_events)  # satisfaction ratings (好差评)
 SUPERVISION = Topic("onewindow.supervision.v1", supervision_events)  # 督办 steps and 回访 calls
 LEDGER = Topic("onewindow.ledger.v1", ledger_events)  # livelihood projects (实事项目台账), keyed by project id
+SENSORS = Topic("onewindow.sensors.v1", sensor_events, audited=False)  # meter and alarm readings, by device id
 
-ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK, SUPERVISION, LEDGER)
+ALL_TOPICS: tuple[Topic, ...] = (APPLICATIONS, TASKS, NOTIFICATIONS, FEEDBACK, SUPERVISION, LEDGER, SENSORS)
 
 
 def physical_name(settings: PlatformSettings, name: str) -> str:

@@ -1,4 +1,4 @@
-"""Event handlers of the audit service: every event of every topic becomes one chained record.
+"""Event handlers of the audit service: every event of every audited topic becomes one chained record.
 
 Redelivered events are recorded once (the platform's inbox, and the event id is unique in the
 store too, which covers PostgreSQL, whose commit is not the inbox's). The trace and span ids are
@@ -19,6 +19,7 @@ from onewindow_platform.bootstrap import UseCase
 from onewindow_platform.consumer import HandlerContext
 from onewindow_platform.events import EVENT_TYPES, DecodedEvent
 from onewindow_platform.failpoints import fires
+from onewindow_platform.topics import ALL_TOPICS
 
 from .domain.chain import AuditRecord
 from .storage import AuditStore
@@ -46,4 +47,7 @@ def record_event(payload: Message, ctx: HandlerContext, store: AuditStore) -> No
     store.append(audit_record(ctx.event), ctx.tx)
 
 
-HANDLERS: dict[type[Message], UseCase] = {message_class: record_event for message_class in EVENT_TYPES.values()}
+# Every event of every audited topic (telemetry such as meter readings is not: its alerts are).
+AUDITED = frozenset(topic.module.DESCRIPTOR.package for topic in ALL_TOPICS if topic.audited)
+HANDLERS: dict[type[Message], UseCase] = {message_class: record_event for name, message_class in EVENT_TYPES.items()
+                                          if name.rsplit(".", 1)[0] in AUDITED}

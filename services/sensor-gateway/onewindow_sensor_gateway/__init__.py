@@ -1,0 +1,1 @@
+"""onewindow sensor gateway: meter and alarm readings from MQTT onto Kafka."""

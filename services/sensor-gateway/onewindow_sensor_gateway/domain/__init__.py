@@ -1,0 +1,1 @@
+"""The sensor gateway's rules, pure: what a reading is and what makes one invalid."""
