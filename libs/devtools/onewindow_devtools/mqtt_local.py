@@ -96,7 +96,7 @@ class LocalMqtt:
             f"persistence_location {self.root / 'data'}/",
             "autosave_interval 1",          # queued messages reach the disk within a second
             "max_queued_messages 1000000",  # a persistent session may wait out a long restart
-            "max_inflight_messages 100",
+            "max_inflight_messages 1000",  # unacknowledged QoS 1 deliveries per client: room for a batch
             f"pid_file {self.pid_file}",
             f"log_dest file {self.root / 'broker.log'}",
             # As root, Mosquitto would drop to the `mosquitto` user, who cannot write this folder.

@@ -261,7 +261,9 @@ def main() -> int:
     stack = Stack(root, bootstrap, echo=os.environ.get("OW_RUN_QUIET") != "1")
 
     def request_stop(_signum: int, _frame: object) -> None:
-        stack.stop_requested.set()
+        # No lock in a signal handler (the main thread may hold the event's): a thread sets it.
+        if not stack.stop_requested.is_set():
+            threading.Thread(target=stack.stop_requested.set, name="stop-signal", daemon=True).start()
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)

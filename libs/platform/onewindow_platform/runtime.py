@@ -119,12 +119,25 @@ class ServiceRuntime:
         shutdown_tracing()
 
     def install_signal_handlers(self) -> None:
+        # A signal handler runs on the main thread between two bytecodes: it must take no lock the
+        # main thread may hold (the stop event's, a log handler's stream) — a Ctrl-C followed at
+        # once by the supervisor's SIGTERM would otherwise nest one handler in the other, waiting
+        # on itself for ever. The handler only starts a thread, which logs and sets the event.
+        signalled: list[str] = []
+
         def request_stop(signum: int, _frame: FrameType | None) -> None:
-            log.info("stop requested", extra={"signal": signal.Signals(signum).name})
-            self.stop_event.set()
+            if signalled:
+                return  # stopping already: a second signal adds nothing
+            signalled.append(signal.Signals(signum).name)
+            threading.Thread(target=self._stop_on_signal, args=(signalled[0],), name="stop-signal",
+                             daemon=True).start()
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+
+    def _stop_on_signal(self, name: str) -> None:
+        log.info("stop requested", extra={"signal": name})
+        self.stop_event.set()
 
 
 def subscribed_topics(settings: PlatformSettings, handlers: Mapping[str, Handler]) -> list[str]:
