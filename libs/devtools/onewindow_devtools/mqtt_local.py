@@ -5,8 +5,9 @@
 Installs Debian's `mosquitto` package when the broker is missing (as root, with apt-get), writes
 its configuration once and starts it in the background on 127.0.0.1:$OW_MQTT_PORT (11883), with
 persistence on (a persistent session's queued QoS 1 messages survive a broker restart) and a
-password file: the sensor gateway and the meters' simulator sign in with the user and password
-below, anonymous clients are refused. Its folder is $OW_MQTT_DIR (.mqtt). When OW_MQTT_URL is
+password file: the sensor gateway and the meters' simulator sign in as `onewindow` with a
+password made at random the first time (kept in the folder, mode 0600; `url` prints the whole
+URL), anonymous clients are refused. Its folder is $OW_MQTT_DIR (.mqtt). When OW_MQTT_URL is
 set, that broker is used and nothing is started.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,7 +28,6 @@ from pathlib import Path
 from .debian import SetupError, install_packages
 
 LOCAL_USER = "onewindow"
-LOCAL_PASSWORD = "local-mqtt-password"   # a loopback-only development broker; real brokers come by OW_MQTT_URL
 
 
 def broker_binary() -> Path:
@@ -54,7 +55,16 @@ class LocalMqtt:
         return LocalMqtt(root, port)
 
     def url(self) -> str:
-        return f"mqtt://{LOCAL_USER}:{LOCAL_PASSWORD}@127.0.0.1:{self.port}"
+        return f"mqtt://{LOCAL_USER}:{self.password()}@127.0.0.1:{self.port}"
+
+    def password(self) -> str:
+        """The local broker's password, made once (a loopback-only development broker)."""
+        kept = self.root / "password"
+        if not kept.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            kept.write_text(secrets.token_urlsafe(18), encoding="utf-8")
+            kept.chmod(0o600)
+        return kept.read_text(encoding="utf-8").strip()
 
     @property
     def pid_file(self) -> Path:
@@ -82,7 +92,7 @@ class LocalMqtt:
         if not passwords.exists():
             tool = binary.parent.parent / "bin" / "mosquitto_passwd"
             tool = tool if tool.exists() else Path(shutil.which("mosquitto_passwd") or "mosquitto_passwd")
-            result = subprocess.run([str(tool), "-b", "-c", str(passwords), LOCAL_USER, LOCAL_PASSWORD],
+            result = subprocess.run([str(tool), "-b", "-c", str(passwords), LOCAL_USER, self.password()],
                                     capture_output=True, text=True)
             if result.returncode != 0:
                 raise SetupError(f"mosquitto_passwd failed: {result.stderr.strip() or result.stdout.strip()}")
