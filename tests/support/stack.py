@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,10 +29,28 @@ CALLBACK_MASTER = "test-callback-master-secret"
 PAGE_PASSWORD = "page-password-for-tests"
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port below the kernel's ephemeral range. A port the kernel hands out for `bind(0)`
+    is from that range, which outgoing connections draw their local ports from too: one of them
+    (a Kafka client's, say) can take it before the service that was given it binds it. CI saw a
+    department adapter fail to bind for a minute that way."""
+    low = min(_ephemeral_low(), 32768)
+    for _ in range(200):
+        port = random.randrange(15000, low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 @dataclass
