@@ -13,19 +13,18 @@ set, that broker is used and nothing is started.
 
 from __future__ import annotations
 
-import argparse
 import os
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .debian import SetupError, install_packages
+from .local_cli import main_for
 
 LOCAL_USER = "onewindow"
 
@@ -160,26 +159,8 @@ class LocalMqtt:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m onewindow_devtools.mqtt_local")
-    parser.add_argument("command", choices=["up", "down", "status", "url"])
-    args = parser.parse_args(argv)
     broker = LocalMqtt.from_env()
-    try:
-        if args.command == "up":
-            started = broker.up()
-            print(f"mosquitto {'started' if started else 'already running'} at 127.0.0.1:{broker.port}")
-        elif args.command == "down":
-            broker.down()
-            print("mosquitto stopped")
-        elif args.command == "status":
-            print("running" if broker.running() else "stopped")
-            return 0 if broker.running() else 1
-        else:
-            print(broker.url())
-    except SetupError as exc:
-        print(f"mqtt_local: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return main_for("mqtt_local", "mosquitto", broker, f"127.0.0.1:{broker.port}", argv)
 
 
 if __name__ == "__main__":

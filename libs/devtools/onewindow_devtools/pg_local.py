@@ -11,17 +11,16 @@ used and nothing is started.
 
 from __future__ import annotations
 
-import argparse
 import glob
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .debian import SetupError, install_packages
+from .local_cli import main_for
 
 
 def server_bin_dir() -> Path:
@@ -108,26 +107,8 @@ class LocalPostgres:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m onewindow_devtools.pg_local")
-    parser.add_argument("command", choices=["up", "down", "status", "url"])
-    args = parser.parse_args(argv)
     server = LocalPostgres.from_env()
-    try:
-        if args.command == "up":
-            started = server.up()
-            print(f"PostgreSQL {'started' if started else 'already running'} at {server.url()}")
-        elif args.command == "down":
-            server.down()
-            print("PostgreSQL stopped")
-        elif args.command == "status":
-            print("running" if server.running() else "stopped")
-            return 0 if server.running() else 1
-        else:
-            print(server.url())
-    except SetupError as exc:
-        print(f"pg_local: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return main_for("pg_local", "PostgreSQL", server, server.url(), argv)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ one transaction (a retry with the same ids changes nothing and answers the same 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import grpc
 from google.protobuf.message import Message
@@ -33,6 +34,18 @@ from .settings import SupervisionSettings
 RATINGS = frozenset(Rating.values()) - {Rating.RATING_UNSPECIFIED}
 
 
+@contextmanager
+def rules_to_status(context: grpc.ServicerContext) -> Iterator[None]:
+    """A change the ledger's rules refuse: FAILED_PRECONDITION when it conflicts with the
+    project's state (finished, milestone reached, not finished yet), INVALID_ARGUMENT otherwise."""
+    try:
+        yield
+    except ledger.AlreadyDone as exc:
+        context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
+    except ledger.LedgerRuleBroken as exc:
+        context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+
+
 class LedgerApi(ledger_pb2_grpc.LedgerServiceServicer):
     def __init__(self, settings: SupervisionSettings, db: Database, catalog: Catalog,
                  wake_relay: Callable[[], None], today: Callable[[], dt.date] | None = None) -> None:
@@ -58,13 +71,11 @@ class LedgerApi(ledger_pb2_grpc.LedgerServiceServicer):
                         context: grpc.ServicerContext) -> ledger_pb2.ProjectChanged:
         with server_span(context, "LedgerService/RegisterProject") as span:
             span.set_attribute(APPLICATION_ID_ATTRIBUTE, request.project_id)
-            try:
+            with rules_to_status(context):
                 plans = ledger.check_registration(
                     request.project_id, request.title, request.description, request.owner_department_code,
                     request.region_code, [(m.milestone_id, m.title, m.due_on) for m in request.milestones],
                     request.source_application_ids)
-            except ledger.LedgerRuleBroken as exc:
-                context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
             if request.owner_department_code not in self.catalog.departments:
                 context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                               f"owner_department_code: no department {request.owner_department_code!r}")
@@ -103,12 +114,8 @@ class LedgerApi(ledger_pb2_grpc.LedgerServiceServicer):
                 if ledger_store.has_update(tx, event_id):
                     return ledger_pb2.ProjectChanged(event_id=event_id)   # a retry
                 found = self._project(tx, request.project_id, context)
-                try:
+                with rules_to_status(context):
                     ledger.check_progress(found.state, request.percent_done, request.milestone_reached, request.note)
-                except ledger.AlreadyDone as exc:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-                except ledger.LedgerRuleBroken as exc:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
                 event = ProjectProgressReported(
                     project_id=request.project_id, note=request.note.strip(), percent_done=request.percent_done,
                     milestone_reached=request.milestone_reached, reached_on=china_day(now))
@@ -127,10 +134,8 @@ class LedgerApi(ledger_pb2_grpc.LedgerServiceServicer):
                 found = self._project(tx, request.project_id, context)
                 if found.completed_on:
                     return ledger_pb2.ProjectChanged(event_id=event_id)   # finished already: a retry
-                try:
+                with rules_to_status(context):
                     ledger.check_completion(found.state)
-                except ledger.LedgerRuleBroken as exc:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
                 event = ProjectCompleted(project_id=request.project_id, completed_on=china_day(now))
                 ledger_store.apply_completed(tx, event)
                 self._publish(tx, event, request.project_id, event_id, request.completed_by, now)
@@ -149,12 +154,8 @@ class LedgerApi(ledger_pb2_grpc.LedgerServiceServicer):
             now = dt.datetime.now(dt.UTC)
             with self.db.transaction() as tx:
                 found = self._project(tx, request.project_id, context)
-                try:
+                with rules_to_status(context):
                     ledger.check_rating(found.state, request.comment)
-                except ledger.AlreadyDone as exc:
-                    context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(exc))
-                except ledger.LedgerRuleBroken as exc:
-                    context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
                 if ledger_store.has_rated(tx, request.project_id, request.rater_key):
                     context.abort(grpc.StatusCode.ALREADY_EXISTS, "this project has your rating already")
                 event = ProjectRated(project_id=request.project_id, rater_key=request.rater_key,
