@@ -15,7 +15,6 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from kafka import KafkaProducer
@@ -77,41 +76,44 @@ def kafka_bootstrap(request: pytest.FixtureRequest) -> Iterator[str]:
         broker.down()
 
 
-def _local_server(external: str | None, local: Callable[[], Any], what: str, url: Callable[[Any], str]
-                  ) -> Iterator[str]:
-    """The server named by the environment, or one of the project's own started (and installed
-    when missing) for the session and stopped after it if it was not running before. Never skipped."""
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A real PostgreSQL server: OW_TEST_POSTGRES_URL, or Debian's package started (and installed
+    when missing) by the project's own script. Yields an admin URL; never skipped."""
+    external = os.environ.get("OW_TEST_POSTGRES_URL")
     if external:
         yield external
         return
-    from onewindow_devtools.debian import SetupError
+    from onewindow_devtools.pg_local import LocalPostgres, SetupError
 
-    server = local()
+    server = LocalPostgres.from_env()
     try:
         started = server.up()
     except SetupError as exc:
-        pytest.fail(f"could not start the local {what}: {exc}", pytrace=False)
-    yield url(server)
+        pytest.fail(f"could not start the local PostgreSQL server: {exc}", pytrace=False)
+    yield server.url()
     if started:
         server.down()
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A real PostgreSQL server (OW_TEST_POSTGRES_URL, or Debian's): an admin URL."""
-    from onewindow_devtools.pg_local import LocalPostgres
-
-    yield from _local_server(os.environ.get("OW_TEST_POSTGRES_URL"), LocalPostgres.from_env, "PostgreSQL server",
-                             lambda server: server.url())
-
-
-@pytest.fixture(scope="session")
 def mqtt_url() -> Iterator[str]:
-    """A real MQTT broker (OW_MQTT_URL, or Debian's Mosquitto)."""
-    from onewindow_devtools.mqtt_local import LocalMqtt
+    """A real MQTT broker: OW_MQTT_URL, or Debian's Mosquitto started (and installed when
+    missing) by the project's own script. Never skipped."""
+    external = os.environ.get("OW_MQTT_URL")
+    if external:
+        yield external
+        return
+    from onewindow_devtools.mqtt_local import LocalMqtt, SetupError
 
-    yield from _local_server(os.environ.get("OW_MQTT_URL"), LocalMqtt.from_env, "MQTT broker",
-                             lambda broker: broker.url())
+    broker = LocalMqtt.from_env()
+    try:
+        started = broker.up()
+    except SetupError as exc:
+        pytest.fail(f"could not start the local MQTT broker: {exc}", pytrace=False)
+    yield broker.url()
+    if started:
+        broker.down()
 
 
 @pytest.fixture

@@ -232,10 +232,13 @@ def check_follow_up_and_indicators(stack: Stack, application_id: str) -> None:
         assert done["outcome"] == "satisfied" and done["recorded_by"] == "ops"
 
         def on_the_timeline() -> bool:
-            kinds = [e["event_type"] for e in http.get(f"/api/v1/applications/{application_id}/timeline").json()]
+            answer = http.get(f"/api/v1/applications/{application_id}/timeline")
+            if answer.status_code != 200:      # e.g. 429: this token asks often; ask again later
+                return False
+            kinds = [e["event_type"] for e in answer.json()]
             return "FollowUpCallPlanned" in kinds and "FollowUpCallRecorded" in kinds
 
-        wait_until(on_the_timeline, 30, "the 回访 is not on the case's timeline")
+        wait_until(on_the_timeline, 30, "the 回访 is not on the case's timeline", interval_s=1.0)
 
         month = dt.datetime.now(CHINA).strftime("%Y-%m")
         departments = {t["department_code"] for t in http.get(f"/api/v1/applications/{application_id}").json()["tasks"]}
