@@ -57,9 +57,8 @@ async def rankings_csv(request: Request, month: Month = None, level: LevelName =
                        scope: ScopeName = "region") -> Response:
     require_viewer(request, "ops")
     month = month or this_month()
-    found = await api.get_ranking(request, month, scope, level, csv=True)
-    return Response("\ufeff" + found.csv, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="ranking-{month}-{scope}-{level}.csv"'})
+    return api.ranking_csv_response(await api.get_ranking(request, month, scope, level, csv=True),
+                                    month, scope, level)
 
 
 @router.get("/supervision/{scope}/{code}", response_class=HTMLResponse)

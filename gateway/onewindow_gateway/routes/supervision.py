@@ -105,6 +105,13 @@ async def get_ranking(request: Request, month: str, scope: str, level: str,
         month=month, scope=SCOPES[scope], level=LEVELS[level], csv=csv))
 
 
+def ranking_csv_response(found: supervision_pb2.GetRankingResponse, month: str, scope: str, level: str) -> Response:
+    """The ranking as a CSV file (the API's and the console's download alike)."""
+    # A BOM so a spreadsheet opens the Chinese names as UTF-8.
+    return Response("\ufeff" + found.csv, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="ranking-{month}-{scope}-{level}.csv"'})
+
+
 @router.get("/rankings", response_model=RankingOut,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                              "description": "JSON, or with format=csv the ranking as a CSV file"}},
@@ -117,9 +124,7 @@ async def rankings(request: Request, principal: CurrentPrincipal,
     _require_ops(principal)
     found = await get_ranking(request, month, scope, level, csv=format == "csv")
     if format == "csv":
-        # A BOM so a spreadsheet opens the Chinese names as UTF-8.
-        return Response("\ufeff" + found.csv, media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="ranking-{month}-{scope}-{level}.csv"'})
+        return ranking_csv_response(found, month, scope, level)
     return RankingOut(month=month, scope=scope, level=level, weights=dict(found.weights),
                       red_list=list(found.red_list), black_list=list(found.black_list),
                       ranking=[RankedOut(rank=e.rank, **indicators_out(e.indicators)) for e in found.ranking])

@@ -74,8 +74,6 @@ class MqttIngest:
         self.connection = 0
         self.connected = threading.Event()
         self.stopping = threading.Event()
-        self.taken = 0
-        self.refused = 0
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=settings.mqtt_client_id,
                                   clean_session=False, protocol=mqtt.MQTTv311, manual_ack=True)
         host, port, user, password = settings.broker()
@@ -173,7 +171,6 @@ class MqttIngest:
                         reading_event(reading, now), application_id=reading.device_id,
                         source=self.settings.service_name,
                         event_id=derived_id("sensor-reading", reading.device_id, str(reading.sequence))))
-                    self.taken += 1
         for message, why in refused:
             self._dead_letter(message, why)
         self.relay.wake()
@@ -182,7 +179,6 @@ class MqttIngest:
                 self.client.ack(message.mid, message.qos)
 
     def _dead_letter(self, message: Delivered, why: str) -> None:
-        self.refused += 1
         headers = dead_letter_headers("invalid-reading", why, 1, self.settings.consumer_group,
                                       mqtt_topic=message.topic[:200])
         self.producer.send(physical_name(self.settings, SENSORS.dlq), key=message.topic.encode()[:200],
